@@ -1,0 +1,74 @@
+//! lockgate: commit to production through quality gates, progressive
+//! delivery and a tamper-evident audit ledger.
+//!
+//! The binary (`src/main.rs`) only calls [`run`]. Surfaces (`cli` +
+//! `commands`) hold no business logic; engines and core modules do. See
+//! `ARCHITECTURE.md` for the layout.
+
+pub mod cli;
+pub mod commands;
+pub mod diag;
+pub mod exit;
+pub mod scaffold;
+pub mod spec;
+
+use std::ffi::OsString;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use crate::exit::{Exit, Reported, UserError};
+
+/// Parses `args`, runs the command and returns the process exit code.
+/// Errors are printed here, once, in one format.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with exit 0; usage errors exit 2.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { Exit::Usage.code() } else { 0 });
+        }
+    };
+    let choice = match cli.global.color {
+        cli::ColorWhen::Auto => anstream::ColorChoice::Auto,
+        cli::ColorWhen::Always => anstream::ColorChoice::Always,
+        cli::ColorWhen::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
+    match commands::dispatch(cli) {
+        Ok(exit) => exit.into(),
+        Err(err) => report(&err).into(),
+    }
+}
+
+/// Prints `err` for a person and picks the exit code.
+fn report(err: &anyhow::Error) -> Exit {
+    if exit::is_broken_pipe(err) {
+        // The reader went away (e.g. `lockgate schema | head`): not a crash.
+        return Exit::Ok;
+    }
+    if let Some(Reported(code)) = err.downcast_ref::<Reported>() {
+        return *code;
+    }
+    let red = anstyle::AnsiColor::Red.on_default().bold();
+    let green = anstyle::AnsiColor::Green.on_default().bold();
+    let mut stderr = anstream::stderr();
+    if let Some(user) = err.chain().find_map(|e| e.downcast_ref::<UserError>()) {
+        let _ = writeln!(stderr, "{red}error{red:#}: {}", diag::sanitize(&user.message));
+        if let Some(hint) = &user.hint {
+            let _ = writeln!(stderr, "  {green}hint{green:#}: {}", diag::sanitize(hint));
+        }
+        return user.exit;
+    }
+    let _ = writeln!(stderr, "{red}error{red:#}: {}", diag::sanitize(&err.to_string()));
+    for cause in err.chain().skip(1) {
+        let _ = writeln!(stderr, "  caused by: {}", diag::sanitize(&cause.to_string()));
+    }
+    Exit::Failed
+}

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    lockgate::run(std::env::args_os())
+}
