@@ -58,6 +58,9 @@ pub struct GlobalArgs {
     /// Only errors
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Ledger store URL [default: sqlite:.lockgate/ledger.db beside lockgate.yaml]
+    #[arg(long, global = true, env = "LOCKGATE_STORE", value_name = "URL")]
+    pub store: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -103,6 +106,10 @@ Examples:
   lockgate demo --keep demo/    also write the example project to demo/ to explore it
   lockgate demo --json          the same explanation as JSON")]
     Demo(DemoArgs),
+
+    /// The audit ledger: notes, log, proofs, verification, export
+    #[command(subcommand)]
+    Audit(AuditCommand),
 
     /// Print a shell completion script
     #[command(after_help = "\
@@ -166,4 +173,157 @@ pub struct CompletionsArgs {
     /// The shell to generate completions for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Record an operator's annotation (e.g. "maintenance window started")
+    #[command(after_help = "\
+Examples:
+  lockgate audit note \"maintenance window started\"
+  lockgate audit note \"DB failover drill\" --subject env/production")]
+    Note {
+        /// The annotation
+        message: String,
+        /// What it is about, e.g. `env/production` or `service/api`
+        #[arg(long, default_value = "project")]
+        subject: String,
+    },
+
+    /// List events, newest last
+    #[command(after_help = "\
+Examples:
+  lockgate audit log                         every event
+  lockgate audit log --since 7d --kind gate.*  gate events of the last week
+  lockgate audit log --actor agent:claude    what an AI agent did
+  lockgate audit log --json | jq .           as JSON")]
+    Log(AuditLogArgs),
+
+    /// Show one event in full, with its hash and inclusion proof status
+    #[command(after_help = "\
+Examples:
+  lockgate audit show 42
+  lockgate audit show 42 --json")]
+    Show {
+        /// Sequence number (1 is the first event)
+        seq: u64,
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Recompute every hash and check every signed checkpoint (exit 1 on tampering)
+    #[command(after_help = "\
+Examples:
+  lockgate audit verify                                 against the key pinned when the ledger was created
+  lockgate audit verify --pubkey auditor/ledger.pub     against a key you keep yourself
+  lockgate audit verify --bundle export/ --pubkey ledger.pub   an exported bundle, offline")]
+    Verify {
+        /// Verifier key file to trust (from `lockgate audit pubkey`) [default: .lockgate/ledger.pub]
+        #[arg(long, value_name = "FILE")]
+        pubkey: Option<PathBuf>,
+        /// Verify an exported bundle directory instead of the store
+        #[arg(long, value_name = "DIR")]
+        bundle: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Inclusion proof of an event as JSON (RFC 6962)
+    #[command(after_help = "\
+Examples:
+  lockgate audit proof 42               proof against the latest signed checkpoint
+  lockgate audit proof 42 --size 100    proof in the tree of the first 100 events")]
+    Proof {
+        seq: u64,
+        /// Tree size [default: the latest signed checkpoint's]
+        #[arg(long)]
+        size: Option<u64>,
+    },
+
+    /// Consistency proof between two tree sizes as JSON (RFC 6962)
+    #[command(after_help = "\
+Examples:
+  lockgate audit consistency 100 250")]
+    Consistency {
+        from: u64,
+        /// [default: the latest signed checkpoint's size]
+        to: Option<u64>,
+    },
+
+    /// Print the latest signed checkpoint (signing a new one if events are uncovered)
+    #[command(after_help = "\
+Examples:
+  lockgate audit checkpoint > checkpoint.txt")]
+    Checkpoint,
+
+    /// Print the ledger's public verifier key (give it to auditors)
+    #[command(after_help = "\
+Examples:
+  lockgate audit pubkey > ledger.pub")]
+    Pubkey,
+
+    /// Export events, checkpoints and the public key for offline verification
+    #[command(after_help = "\
+Examples:
+  lockgate audit export --out audit-2026-q4
+  lockgate audit verify --bundle audit-2026-q4 --pubkey ledger.pub")]
+    Export {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+
+    /// Erase personal data held off-log for an event (GDPR Art. 17); the log still verifies
+    #[command(after_help = "\
+Examples:
+  lockgate audit erase 42 email --reason \"erasure request #123\"")]
+    Erase {
+        seq: u64,
+        /// Name of the private field
+        field: String,
+        #[arg(long)]
+        reason: String,
+    },
+
+    /// Append synthetic events quickly (benchmarks and crash tests)
+    #[command(hide = true)]
+    BenchAppend {
+        #[arg(long, default_value_t = 1000)]
+        count: u64,
+        /// Events per append request
+        #[arg(long, default_value_t = 1)]
+        batch: usize,
+        /// Concurrent appending threads (sharing one group-commit writer)
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+        /// Print each acknowledged (durable) sequence number
+        #[arg(long)]
+        print_acks: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AuditLogArgs {
+    /// Only events at or after: a time (2026-11-01, 2026-11-01T08:00:00Z) or an age (7d, 2h)
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only events before this time or age
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Only this kind; `gate.*` for a family
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Only this actor, e.g. `user:alice@example.com` or `agent:claude`
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Only this subject (and what is below it: `run/42` includes `run/42/job/build`)
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// At most N events (the newest N)
+    #[arg(long, short = 'n')]
+    pub limit: Option<usize>,
+    /// Counts per kind and actor instead of events
+    #[arg(long)]
+    pub summary: bool,
+    #[arg(long)]
+    pub json: bool,
 }

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod diag;
 pub mod exit;
+pub mod ledger;
 pub mod scaffold;
 pub mod spec;
 
@@ -59,6 +60,47 @@ fn report(err: &anyhow::Error) -> Exit {
     let red = anstyle::AnsiColor::Red.on_default().bold();
     let green = anstyle::AnsiColor::Green.on_default().bold();
     let mut stderr = anstream::stderr();
+    for e in err.chain() {
+        let store_err =
+            e.downcast_ref::<ledger::store::StoreError>()
+                .or(match e.downcast_ref::<ledger::LedgerError>() {
+                    Some(ledger::LedgerError::Store(inner)) => Some(inner),
+                    _ => None,
+                });
+        if let Some(ledger::store::StoreError::Busy { path, .. }) = store_err {
+            let _ = writeln!(
+                stderr,
+                "{red}error{red:#}: the ledger at {path} is locked by another process"
+            );
+            let _ = writeln!(
+                stderr,
+                "  {green}hint{green:#}: another lockgate command is writing; try again when it has finished"
+            );
+            return Exit::Conflict;
+        }
+        if let Some(ledger::LedgerError::Key { path, reason }) = e.downcast_ref::<ledger::LedgerError>() {
+            let _ = writeln!(
+                stderr,
+                "{red}error{red:#}: ledger key {}: {}",
+                diag::display_path(path),
+                diag::sanitize(reason)
+            );
+            let _ = writeln!(
+                stderr,
+                "  {green}hint{green:#}: the key signs checkpoints; keep it private (mode 600) and backed up"
+            );
+            return Exit::Usage;
+        }
+        if let Some(ledger::store::StoreError::Unsupported(what)) = store_err {
+            let _ = writeln!(
+                stderr,
+                "{red}error{red:#}: unsupported ledger store: {}",
+                diag::sanitize(what)
+            );
+            let _ = writeln!(stderr, "  {green}hint{green:#}: use `--store sqlite:PATH`");
+            return Exit::Usage;
+        }
+    }
     if let Some(user) = err.chain().find_map(|e| e.downcast_ref::<UserError>()) {
         let _ = writeln!(stderr, "{red}error{red:#}: {}", diag::sanitize(&user.message));
         if let Some(hint) = &user.hint {

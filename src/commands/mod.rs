@@ -2,6 +2,7 @@
 //! prints the result. Shared plumbing (finding and loading the spec,
 //! printing diagnostics) lives here.
 
+mod audit;
 mod completions;
 mod demo;
 mod init;
@@ -27,6 +28,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::Validate(a) => validate::run(&g, a),
         Command::Schema(a) => schema::run(&g, a),
         Command::Demo(a) => demo::run(&g, a),
+        Command::Audit(a) => audit::run(&g, a),
         Command::Completions(a) => completions::run(a),
     }
 }
@@ -120,6 +122,79 @@ pub fn print_diagnostics(diags: &[Diagnostic], source: Option<&str>) -> std::io:
         write!(stderr, "{}", d.render(source))?;
     }
     Ok(())
+}
+
+/// Where this project's ledger is: `--store`/`LOCKGATE_STORE`, else
+/// `ledger.store` of lockgate.yaml, else `.lockgate/ledger.db` beside it.
+pub fn ledger_config(g: &GlobalArgs) -> Result<crate::ledger::Config> {
+    let path = match &g.config {
+        Some(p) => Some(p.clone()),
+        None => spec::find(&std::env::current_dir()?),
+    };
+    match path {
+        Some(path) => {
+            let loaded = load_spec(g, &path)?;
+            let root = loaded.root().to_owned();
+            let settings = &loaded.spec.ledger;
+            let origin = match &settings.origin {
+                Some(o) => o.to_string(),
+                None => format!("lockgate/{}", spec::slug_name(&loaded.spec.project.value)),
+            };
+            let mut cfg = crate::ledger::Config::in_dir(&root.join(".lockgate"), &origin);
+            cfg.base = root.clone();
+            if let Some(store) = g
+                .store
+                .clone()
+                .or_else(|| settings.store.as_ref().map(|s| s.to_string()))
+            {
+                cfg.store = store;
+            }
+            if let Some(key) = &settings.key {
+                cfg.key = root.join(key.as_str());
+                cfg.trusted = cfg.key.with_extension("pub");
+            }
+            Ok(cfg)
+        }
+        None => match &g.store {
+            Some(store) => {
+                let cwd = std::env::current_dir()?;
+                let state = crate::ledger::store::sqlite_path(store, &cwd)
+                    .and_then(|p| p.parent().map(Path::to_path_buf))
+                    .unwrap_or_else(|| cwd.clone());
+                let mut cfg = crate::ledger::Config::in_dir(&state, "lockgate/ledger");
+                cfg.store = store.clone();
+                cfg.base = cwd;
+                Ok(cfg)
+            }
+            None => Err(UserError::usage(format!(
+                "no lockgate.yaml in {} or any parent directory, and no --store",
+                std::env::current_dir()?.display()
+            ))
+            .with_hint("run inside a project (`lockgate init`), or pass `--store sqlite:PATH`")
+            .into()),
+        },
+    }
+}
+
+/// Opens (creating on first use) the project's ledger for appending.
+pub fn open_ledger(g: &GlobalArgs) -> Result<crate::ledger::Ledger> {
+    Ok(crate::ledger::Ledger::open(ledger_config(g)?)?)
+}
+
+/// Opens the project's ledger for reading; it must exist.
+pub fn open_ledger_read(g: &GlobalArgs) -> Result<crate::ledger::Ledger> {
+    let cfg = ledger_config(g)?;
+    if let Some(path) = crate::ledger::store::sqlite_path(&cfg.store, &cfg.base)
+        && !path.exists()
+    {
+        return Err(UserError::usage(format!(
+            "there is no ledger yet at {}",
+            crate::diag::display_path(&path)
+        ))
+        .with_hint("the first command that records something creates it, e.g. `lockgate audit note \"ledger started\"`")
+        .into());
+    }
+    Ok(crate::ledger::Ledger::open_read(cfg)?)
 }
 
 /// Writes `value` as pretty JSON to stdout.

@@ -1,8 +1,10 @@
 //! Integration tests: they drive the real `lockgate` binary in temporary
 //! directories. One test binary (this file's modules) keeps link time low.
 
+mod audit;
 mod general;
 mod init;
+mod merkle_vectors;
 mod schema;
 mod validate;
 
