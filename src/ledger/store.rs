@@ -224,7 +224,7 @@ impl SqliteStore {
         // it in free pages.
         s.conn
             .execute_batch(
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA secure_delete=ON;",
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA secure_delete=ON; PRAGMA wal_autocheckpoint=8192;",
             )
             .map_err(|e| s.err(e))?;
         s.conn.execute_batch(SCHEMA).map_err(|e| s.err(e))?;
