@@ -8,8 +8,10 @@
 pub mod cli;
 pub mod commands;
 pub mod diag;
+pub mod evidence;
 pub mod exit;
 pub mod ledger;
+pub mod pipeline;
 pub mod scaffold;
 pub mod spec;
 

@@ -5,6 +5,7 @@
 //! [`validate`] checks references and values without doing any I/O; both
 //! together are [`load`]. The CLI, the server and the MCP tools call these.
 
+pub mod condition;
 mod freeze;
 mod graph;
 pub mod interp;

@@ -1,0 +1,5 @@
+//! The pipeline runner: the jobs of `lockgate.yaml` as a graph, run in
+//! parallel with a content-addressed cache, secret masking and every step
+//! recorded in the ledger.
+
+pub mod mask;
