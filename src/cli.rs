@@ -107,6 +107,55 @@ Examples:
   lockgate demo --json          the same explanation as JSON")]
     Demo(DemoArgs),
 
+    /// Run the pipeline (all jobs, or JOB... with what they need)
+    #[command(after_help = "\
+Examples:
+  lockgate run                       every job, as a graph, cached by inputs
+  lockgate run test                  `test` and the jobs it needs
+  lockgate run -j 4 --keep-going     four at a time; keep running independent jobs after a failure
+  lockgate run --no-cache --progress plain
+
+Exits 0 when every job succeeded (or failed with allow_failure), 1 when one failed, 130 on Ctrl-C.")]
+    Run(RunArgs),
+
+    /// List pipeline runs
+    #[command(after_help = "\
+Examples:
+  lockgate runs
+  lockgate runs -n 5 --json")]
+    Runs {
+        /// Show the newest N runs
+        #[arg(short = 'n', long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Show a run's logs (secrets masked)
+    #[command(after_help = "\
+Examples:
+  lockgate logs                 every job of the latest run
+  lockgate logs 42 test         job `test` of run 42
+  lockgate logs last build")]
+    Logs {
+        /// Run id, or `last` [default: last]
+        run: Option<String>,
+        /// Only this job
+        job: Option<String>,
+    },
+
+    /// Show the evidence of a run (test results, coverage, findings), or inspect a report file
+    #[command(after_help = "\
+Examples:
+  lockgate evidence                          evidence of the latest run
+  lockgate evidence 42 --json
+  lockgate evidence --file target/nextest/ci/junit.xml --kind junit   check a report file")]
+    Evidence(EvidenceArgs),
+
+    /// Manage the job cache
+    #[command(subcommand)]
+    Cache(CacheCommand),
+
     /// The audit ledger: notes, log, proofs, verification, export
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -326,4 +375,66 @@ pub struct AuditLogArgs {
     pub summary: bool,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ProgressMode {
+    /// Spinners in a terminal, plain lines otherwise
+    Auto,
+    /// Spinners
+    Tty,
+    /// Plain lines prefixed with the job's name
+    Plain,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Jobs to run (with the jobs they need) [default: all]
+    pub jobs: Vec<String>,
+    /// Jobs run at once [default: number of cores]
+    #[arg(short = 'j', long)]
+    pub jobs_parallel: Option<usize>,
+    /// Run every job even when a cached result exists
+    #[arg(long)]
+    pub no_cache: bool,
+    /// After a failure, keep running jobs that do not depend on it
+    #[arg(long)]
+    pub keep_going: bool,
+    /// How to show progress
+    #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
+    pub progress: ProgressMode,
+    /// Print the run's result as JSON at the end (progress goes to stderr)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    /// Run id, or `last` [default: last]
+    pub run: Option<String>,
+    /// Parse this report file instead and print its facts
+    #[arg(long, value_name = "FILE", requires = "kind")]
+    pub file: Option<PathBuf>,
+    /// Kind of --file: junit, coverage (LCOV or Cobertura) or sarif
+    #[arg(long)]
+    pub kind: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Delete cached results (unused for --older-than, or all)
+    #[command(after_help = "\
+Examples:
+  lockgate cache prune --older-than 7d
+  lockgate cache prune --all")]
+    Prune {
+        /// Delete entries not used for this long
+        #[arg(long, value_name = "DURATION", conflicts_with = "all")]
+        older_than: Option<String>,
+        /// Delete everything
+        #[arg(long)]
+        all: bool,
+    },
 }

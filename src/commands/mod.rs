@@ -3,9 +3,14 @@
 //! printing diagnostics) lives here.
 
 mod audit;
+mod cache;
 mod completions;
 mod demo;
+mod evidence;
 mod init;
+mod logs;
+mod run;
+mod runs;
 mod schema;
 mod validate;
 
@@ -28,6 +33,11 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::Validate(a) => validate::run(&g, a),
         Command::Schema(a) => schema::run(&g, a),
         Command::Demo(a) => demo::run(&g, a),
+        Command::Run(a) => run::run(&g, a),
+        Command::Runs { limit, json } => runs::run(&g, limit, json),
+        Command::Logs { run, job } => logs::run(&g, run, job),
+        Command::Evidence(a) => evidence::run(&g, a),
+        Command::Cache(c) => cache::run(&g, c),
         Command::Audit(a) => audit::run(&g, a),
         Command::Completions(a) => completions::run(a),
     }

@@ -92,7 +92,34 @@ impl Committer {
     }
 }
 
+/// An append that was submitted without waiting; `wait` tells how it ended.
+pub struct Pending(mpsc::Receiver<Result<Vec<u64>, String>>);
+
+impl Pending {
+    pub(crate) fn from_receiver(rx: mpsc::Receiver<Result<Vec<u64>, String>>) -> Self {
+        Pending(rx)
+    }
+
+    pub fn wait(self) -> Result<Vec<u64>> {
+        self.0
+            .recv()
+            .map_err(|_| LedgerError::Invalid("the ledger writer has stopped".into()))?
+            .map_err(LedgerError::Invalid)
+    }
+}
+
 impl Appender {
+    /// Submits `events` without waiting for them to be durable. They are
+    /// committed in order with whatever else is pending; keep the [`Pending`]
+    /// and check it before reporting success.
+    pub fn submit(&self, events: Vec<NewEvent>) -> Result<Pending> {
+        let (reply, rx) = mpsc::sync_channel(1);
+        self.tx
+            .send(Request { events, reply })
+            .map_err(|_| LedgerError::Invalid("the ledger writer has stopped".into()))?;
+        Ok(Pending(rx))
+    }
+
     /// Appends `events` and waits until they are durable; returns their seqs.
     pub fn append(&self, events: Vec<NewEvent>) -> Result<Vec<u64>> {
         let (reply, rx) = mpsc::sync_channel(1);

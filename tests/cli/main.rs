@@ -5,6 +5,7 @@ mod audit;
 mod general;
 mod init;
 mod merkle_vectors;
+mod pipeline;
 mod schema;
 mod validate;
 
