@@ -10,6 +10,7 @@ pub mod commands;
 pub mod diag;
 pub mod evidence;
 pub mod exit;
+pub mod git;
 pub mod ledger;
 pub mod pipeline;
 pub mod scaffold;

@@ -45,12 +45,13 @@ pub fn run(g: &GlobalArgs, args: RunArgs) -> Result<Exit> {
         trigger: Actor::local(),
         event: "run".into(),
     };
+    let executor = Local::default();
     let cx = Context {
         root: &root,
         spec,
         secrets: &secrets,
         git: GitInfo::detect(&root),
-        executor: &Local,
+        executor: &executor,
         interrupted,
     };
     let tty = match args.progress {

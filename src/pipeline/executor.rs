@@ -4,7 +4,7 @@
 //! stream merged output, wait — plus termination of everything the job started.
 
 use std::io::{self, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
@@ -50,10 +50,10 @@ impl Terminator {
 
 /// A started job.
 pub trait Process: Send {
-    /// Stdout and stderr merged in the order they were written; taken once.
-    fn output(&mut self) -> Option<Box<dyn Read + Send>>;
-    /// Waits for the job's main process; then stops whatever it left behind.
-    fn wait(&mut self) -> io::Result<Outcome>;
+    /// Streams the job's output (stdout and stderr merged, in the order
+    /// written) to `on_output` until the job ends, in the calling thread;
+    /// then stops whatever the job left behind and returns how it ended.
+    fn run(&mut self, on_output: &mut dyn FnMut(&[u8])) -> io::Result<Outcome>;
     fn terminator(&self) -> Terminator;
 }
 
@@ -65,7 +65,49 @@ pub trait Executor: Send + Sync {
 /// Runs jobs as local processes, each in its own process group so that a
 /// timeout or Ctrl-C stops grandchildren too.
 #[derive(Default)]
-pub struct Local;
+pub struct Local {
+    /// Programs already found on PATH (the search is the expensive part of
+    /// starting a tiny process; make keeps no such cache, so it pays it every time).
+    resolved: std::sync::Mutex<std::collections::HashMap<String, PathBuf>>,
+}
+
+impl Local {
+    fn program(&self, name: &str, env_path: Option<&str>) -> PathBuf {
+        if name.contains('/') {
+            return PathBuf::from(name);
+        }
+        let key = format!("{}\0{name}", env_path.unwrap_or(""));
+        if let Ok(cache) = self.resolved.lock()
+            && let Some(p) = cache.get(&key)
+        {
+            return p.clone();
+        }
+        let path = env_path
+            .map(str::to_string)
+            .or_else(|| std::env::var("PATH").ok())
+            .unwrap_or_default();
+        let found = path
+            .split(':')
+            .filter(|d| !d.is_empty())
+            .map(|d| Path::new(d).join(name))
+            .find(|p| is_executable(p));
+        match found {
+            Some(p) => {
+                if let Ok(mut cache) = self.resolved.lock() {
+                    cache.insert(key, p.clone());
+                }
+                p
+            }
+            // Let spawn fail (and fall back to the shell) as it would have.
+            None => PathBuf::from(name),
+        }
+    }
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
 
 /// A script of one plain command (letters, digits, `-_./=:,+@%`) runs
 /// without a shell, as make does; anything else goes to `sh -e -c`.
@@ -112,7 +154,8 @@ impl Executor for Local {
         use std::os::unix::process::CommandExt as _;
         let mut c = match direct_argv(&cmd.script) {
             Some(argv) => {
-                let mut c = Command::new(argv[0]);
+                let env_path = cmd.env.iter().rev().find(|(k, _)| k == "PATH").map(|(_, v)| v.as_str());
+                let mut c = Command::new(self.program(argv[0], env_path));
                 c.args(&argv[1..]);
                 c
             }
@@ -167,15 +210,43 @@ impl Executor for Local {
 }
 
 impl Process for LocalProcess {
-    fn output(&mut self) -> Option<Box<dyn Read + Send>> {
-        self.output.take().map(|r| Box::new(r) as Box<dyn Read + Send>)
-    }
-
-    fn wait(&mut self) -> io::Result<Outcome> {
+    fn run(&mut self, on_output: &mut dyn FnMut(&[u8])) -> io::Result<Outcome> {
+        use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+        use std::os::fd::AsFd as _;
         use std::os::unix::process::ExitStatusExt as _;
-        let status = self.child.wait()?;
-        // Jobs may not leave processes behind (as on CI runners): whatever is
-        // still in the group would otherwise hold the output pipe open.
+        let mut status = None;
+        if let Some(mut out) = self.output.take() {
+            let mut buf = vec![0u8; 16 * 1024];
+            loop {
+                // Wake on output, or every 50 ms to see whether the main
+                // process has exited while something it started still holds
+                // the pipe open.
+                let ready = {
+                    let mut fds = [PollFd::new(out.as_fd(), PollFlags::POLLIN)];
+                    poll(&mut fds, PollTimeout::from(50u16)).map_err(io::Error::from)?
+                };
+                if ready == 0 {
+                    if status.is_none()
+                        && let Some(s) = self.child.try_wait()?
+                    {
+                        status = Some(s);
+                        // Jobs may not leave processes behind (as on CI runners).
+                        kill_group(self.pgid, false);
+                    }
+                    continue;
+                }
+                match out.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => on_output(&buf[..n]),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        let status = match status {
+            Some(s) => s,
+            None => self.child.wait()?,
+        };
         kill_group(self.pgid, false);
         Ok(Outcome {
             code: status.code(),
@@ -208,7 +279,7 @@ mod tests {
     }
 
     fn run(script: &str) -> (Outcome, String) {
-        let mut p = Local
+        let mut p = Local::default()
             .start(&JobCommand {
                 job: "t".into(),
                 script: script.into(),
@@ -216,14 +287,9 @@ mod tests {
                 env: vec![("LG_TEST".into(), "42".into())],
             })
             .unwrap();
-        let mut out = String::new();
-        let mut r = p.output().unwrap();
-        let reader = std::thread::spawn(move || {
-            r.read_to_string(&mut out).unwrap();
-            out
-        });
-        let o = p.wait().unwrap();
-        (o, reader.join().unwrap())
+        let mut out = Vec::new();
+        let o = p.run(&mut |b| out.extend_from_slice(b)).unwrap();
+        (o, String::from_utf8(out).unwrap())
     }
 
     #[test]

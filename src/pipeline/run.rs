@@ -12,7 +12,7 @@
 //! `success`; dependents and the run's status follow the conclusion.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -56,26 +56,14 @@ pub struct GitInfo {
 
 impl GitInfo {
     pub fn detect(root: &Path) -> Self {
-        let out = std::process::Command::new("git")
-            .args(["rev-parse", "HEAD", "--abbrev-ref", "HEAD"])
-            .current_dir(root)
-            .stderr(std::process::Stdio::null())
-            .output();
-        let Some(out) = out.ok().filter(|o| o.status.success()) else {
-            return GitInfo::default();
-        };
-        let text = String::from_utf8_lossy(&out.stdout);
-        let mut lines = text.lines();
-        let commit = lines.next().map(str::to_string);
-        let branch = lines.next().map(str::to_string).filter(|b| b != "HEAD");
-        let dirty = std::process::Command::new("git")
-            .args(["status", "--porcelain", "--untracked-files=no"])
-            .current_dir(root)
-            .stderr(std::process::Stdio::null())
-            .output()
-            .map(|o| !o.stdout.is_empty())
-            .unwrap_or(false);
-        GitInfo { commit, branch, dirty }
+        match crate::git::head(root) {
+            Some((commit, branch)) => GitInfo {
+                dirty: commit.is_some() && crate::git::dirty(root),
+                commit,
+                branch,
+            },
+            None => GitInfo::default(),
+        }
     }
 }
 
@@ -282,16 +270,77 @@ struct Runner<'a> {
     run: u64,
     names: Vec<String>,
     jobs: Vec<&'a Job>,
+    /// `deps[i]`: indices of the jobs job `i` needs (resolved once).
+    deps: Vec<Vec<usize>>,
+    /// `dependents[i]`: the jobs that need job `i`.
+    dependents: Vec<Vec<usize>>,
+    /// How many of a job's needs have not finished yet.
+    unmet: Vec<usize>,
+    /// Pending jobs whose needs have all finished, in file order.
+    ready: std::collections::BTreeSet<usize>,
+    /// Jobs waiting to retry.
+    waiting: std::collections::BTreeSet<usize>,
+    running_count: usize,
     states: Vec<State>,
     appender: Appender,
     pending: Vec<Pending>,
+    /// Events not yet handed to the ledger writer: flushed every
+    /// [`FLUSH_EVERY`] and at the end, so a thousand quick jobs cost a
+    /// handful of durable commits instead of two each.
+    buffer: Vec<NewEvent>,
+    last_flush: Instant,
     cache: Cache,
     log_dir: PathBuf,
     masker: Masker,
     tools: HashMap<String, String>,
     artifacts: BTreeMap<String, Vec<(String, String)>>,
     stop: bool,
-    tx: mpsc::Sender<Msg>,
+    /// Hands started jobs to the worker threads.
+    pool: mpsc::Sender<Work>,
+}
+
+/// A started job for a worker thread to see through.
+struct Work {
+    index: usize,
+    process: Box<dyn super::executor::Process>,
+    masker: Masker,
+    log: LazyLog,
+}
+
+/// Worker threads, reused for every job: each streams one job's output
+/// (masked) to its log and to the scheduler, then reports how it ended.
+fn start_workers(n: usize, tx: &mpsc::Sender<Msg>) -> mpsc::Sender<Work> {
+    let (work_tx, work_rx) = mpsc::channel::<Work>();
+    let work_rx = Arc::new(std::sync::Mutex::new(work_rx));
+    for _ in 0..n {
+        let rx = work_rx.clone();
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            loop {
+                let next = match rx.lock() {
+                    Ok(guard) => guard.recv(),
+                    Err(_) => break,
+                };
+                let Ok(mut w) = next else { break };
+                let i = w.index;
+                let outcome = w.process.run(&mut |bytes| {
+                    let safe = w.masker.feed(bytes);
+                    if !safe.is_empty() {
+                        let _ = w.log.write_all(&safe);
+                        let _ = tx.send(Msg::Output(i, safe));
+                    }
+                });
+                let rest = w.masker.finish();
+                if !rest.is_empty() {
+                    let _ = w.log.write_all(&rest);
+                    let _ = tx.send(Msg::Output(i, rest));
+                }
+                let _ = w.log.flush();
+                let _ = tx.send(Msg::Done(i, outcome));
+            }
+        });
+    }
+    work_tx
 }
 
 /// Runs the pipeline. `ledger` receives every event; it is returned (for
@@ -326,7 +375,36 @@ pub fn run(cx: &Context, mut ledger: Ledger, opts: &Options, ui: &mut dyn Ui) ->
     let committer = Committer::start(ledger, 4096);
     let (tx, rx) = mpsc::channel();
     let jobs: Vec<&Job> = names.iter().filter_map(|n| cx.spec.pipeline.get(n)).collect();
+    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    let deps: Vec<Vec<usize>> = jobs
+        .iter()
+        .map(|j| {
+            j.needs
+                .iter()
+                .filter_map(|n| index.get(n.value.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    let mut dependents = vec![Vec::new(); deps.len()];
+    for (i, ds) in deps.iter().enumerate() {
+        for &d in ds {
+            dependents[d].push(i);
+        }
+    }
+    let unmet: Vec<usize> = deps.iter().map(Vec::len).collect();
+    let ready = unmet
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n == 0)
+        .map(|(i, _)| i)
+        .collect();
     let mut r = Runner {
+        deps,
+        dependents,
+        unmet,
+        ready,
+        waiting: std::collections::BTreeSet::new(),
+        running_count: 0,
         cx,
         opts,
         run,
@@ -335,14 +413,17 @@ pub fn run(cx: &Context, mut ledger: Ledger, opts: &Options, ui: &mut dyn Ui) ->
         jobs,
         appender: committer.appender(),
         pending: Vec::new(),
+        buffer: Vec::new(),
+        last_flush: Instant::now(),
         cache: Cache::new(cx.root.join(".lockgate/cache")),
         log_dir: log_dir.clone(),
         masker: Masker::new(&cx.secrets.iter().map(|s| s.value.clone()).collect::<Vec<_>>()),
         tools: HashMap::new(),
         artifacts: BTreeMap::new(),
         stop: false,
-        tx,
+        pool: start_workers(opts.parallel.max(1), &tx),
     };
+    drop(tx);
     ui.run_started(run, r.names.len());
     r.conditions(ui);
     let result = r.main_loop(&rx, ui);
@@ -398,6 +479,7 @@ pub fn run(cx: &Context, mut ledger: Ledger, opts: &Options, ui: &mut dyn Ui) ->
         private: vec![],
     };
     r.submit(vec![finished]);
+    r.flush();
     let pending = std::mem::take(&mut r.pending);
     drop(r);
     let ledger = committer.shutdown()?;
@@ -433,9 +515,23 @@ fn skipped(job: &str, status: Status, reason: &str) -> JobResult {
     }
 }
 
+/// How long run events may wait in memory before they are handed to the ledger.
+const FLUSH_EVERY: Duration = Duration::from_millis(100);
+
 impl Runner<'_> {
     fn submit(&mut self, events: Vec<NewEvent>) {
-        match self.appender.submit(events) {
+        self.buffer.extend(events);
+        if self.buffer.len() >= 1024 || self.last_flush.elapsed() >= FLUSH_EVERY {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        self.last_flush = Instant::now();
+        if self.buffer.is_empty() {
+            return;
+        }
+        match self.appender.submit(std::mem::take(&mut self.buffer)) {
             Ok(p) => self.pending.push(p),
             Err(e) => self.pending.push(failed_pending(e)),
         }
@@ -490,7 +586,19 @@ impl Runner<'_> {
             self.stop = true;
         }
         ui.job_finished(&res);
+        if matches!(self.states[i], State::Running { .. }) {
+            self.running_count -= 1;
+        }
         self.states[i] = State::Done(res);
+        self.ready.remove(&i);
+        self.waiting.remove(&i);
+        for k in 0..self.dependents[i].len() {
+            let d = self.dependents[i][k];
+            self.unmet[d] -= 1;
+            if self.unmet[d] == 0 && matches!(self.states[d], State::Pending) {
+                self.ready.insert(d);
+            }
+        }
     }
 
     fn index(&self, name: &str) -> Option<usize> {
@@ -499,8 +607,8 @@ impl Runner<'_> {
 
     /// `Some(Ok)` when every need succeeded, `Some(Err(reason))` when one did not, `None` while waiting.
     fn readiness(&self, i: usize) -> Option<Result<(), String>> {
-        for n in &self.jobs[i].needs {
-            let Some(j) = self.index(&n.value) else { continue };
+        for &j in &self.deps[i] {
+            let n = &self.names[j];
             match &self.states[j] {
                 State::Done(r) if r.conclusion == Status::Success => {}
                 State::Done(r) => {
@@ -509,19 +617,12 @@ impl Runner<'_> {
                         Status::Cancelled => "was cancelled",
                         _ => "failed",
                     };
-                    return Some(Err(format!("needs `{}`, which {what}", n.value)));
+                    return Some(Err(format!("needs `{n}`, which {what}")));
                 }
                 _ => return None,
             }
         }
         Some(Ok(()))
-    }
-
-    fn running(&self) -> usize {
-        self.states
-            .iter()
-            .filter(|s| matches!(s, State::Running { .. }))
-            .count()
     }
 
     fn main_loop(&mut self, rx: &mpsc::Receiver<Msg>, ui: &mut dyn Ui) -> Result<(), RunError> {
@@ -556,16 +657,8 @@ impl Runner<'_> {
                 }
             }
             self.launch(ui)?;
-            if self.running() == 0 && !self.states.iter().any(|s| matches!(s, State::Waiting { .. })) {
-                let launchable = !self.stop
-                    && self
-                        .states
-                        .iter()
-                        .enumerate()
-                        .any(|(i, s)| matches!(s, State::Pending) && self.readiness(i).is_some());
-                if !launchable {
-                    break;
-                }
+            if self.running_count == 0 && self.waiting.is_empty() && (self.stop || self.ready.is_empty()) {
+                break;
             }
             // Timeouts.
             let now = Instant::now();
@@ -584,6 +677,9 @@ impl Runner<'_> {
                     ui.note(&format!("{}: timed out, killed with its process group", self.names[i]));
                 }
             }
+            if self.last_flush.elapsed() >= FLUSH_EVERY {
+                self.flush();
+            }
             match rx.recv_timeout(Duration::from_millis(25)) {
                 Ok(msg) => self.handle(msg, ui)?,
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
@@ -597,39 +693,47 @@ impl Runner<'_> {
     }
 
     fn launch(&mut self, ui: &mut dyn Ui) -> Result<(), RunError> {
-        for i in 0..self.names.len() {
-            let attempt = match &self.states[i] {
-                State::Pending => 1,
-                // A retry is part of a job already running: fail-fast lets it finish.
-                State::Waiting { until, attempt } if Instant::now() >= *until => *attempt,
-                _ => continue,
-            };
-            if attempt == 1 {
-                match self.readiness(i) {
-                    None => continue,
-                    Some(Err(reason)) => {
-                        let status = if self.cx.interrupted.load(Ordering::SeqCst) {
-                            Status::Cancelled
-                        } else {
-                            Status::Skipped
-                        };
-                        let res = skipped(&self.names[i], status, &reason);
-                        self.finish(i, res, ui);
-                        continue;
-                    }
-                    Some(Ok(())) => {}
-                }
-                if self.stop {
-                    continue;
-                }
-                if self.try_cache(i, ui)? {
-                    continue;
-                }
-            }
-            if self.running() >= self.opts.parallel.max(1) {
+        let parallel = self.opts.parallel.max(1);
+        // Retries whose delay is over (part of jobs already running, so
+        // fail-fast lets them go on).
+        let now = Instant::now();
+        let due: Vec<(usize, u32)> = self
+            .waiting
+            .iter()
+            .filter_map(|&i| match self.states[i] {
+                State::Waiting { until, attempt } if now >= until => Some((i, attempt)),
+                _ => None,
+            })
+            .collect();
+        for (i, attempt) in due {
+            if self.running_count >= parallel {
                 return Ok(());
             }
+            self.waiting.remove(&i);
             self.start(i, attempt, ui)?;
+        }
+        while let Some(&i) = self.ready.iter().next() {
+            if let Some(Err(reason)) = self.readiness(i) {
+                let status = if self.cx.interrupted.load(Ordering::SeqCst) {
+                    Status::Cancelled
+                } else {
+                    Status::Skipped
+                };
+                let res = skipped(&self.names[i], status, &reason);
+                self.finish(i, res, ui);
+                continue;
+            }
+            if self.stop {
+                break;
+            }
+            if self.try_cache(i, ui)? {
+                continue;
+            }
+            if self.running_count >= parallel {
+                break;
+            }
+            self.ready.remove(&i);
+            self.start(i, 1, ui)?;
         }
         Ok(())
     }
@@ -660,14 +764,11 @@ impl Runner<'_> {
             env: self.job_env(i),
         };
         let log_path = self.log_dir.join(format!("{name}.log"));
-        let mut log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log_path)
-            .map_err(|e| RunError::Io(format!("cannot write {}: {e}", log_path.display())))?;
-        if attempt > 1 {
-            let _ = writeln!(log, "--- attempt {attempt} ---");
-        }
+        let mut log = LazyLog {
+            path: log_path.clone(),
+            file: None,
+            header: (attempt > 1).then(|| format!("--- attempt {attempt} ---\n")),
+        };
         self.submit(vec![self.event(
             "job.started",
             &name,
@@ -675,10 +776,10 @@ impl Runner<'_> {
         )]);
         ui.job_started(&name, attempt);
         let started = Instant::now();
-        let mut process = match self.cx.executor.start(&cmd) {
+        let process = match self.cx.executor.start(&cmd) {
             Ok(p) => p,
             Err(e) => {
-                let _ = writeln!(log, "lockgate: cannot start the job: {e}");
+                let _ = log.write_all(format!("lockgate: cannot start the job: {e}\n").as_bytes());
                 let res = JobResult {
                     reason: Some(format!("cannot start: {e}")),
                     attempts: attempt,
@@ -689,40 +790,15 @@ impl Runner<'_> {
             }
         };
         let terminator = process.terminator();
-        let output = process.output();
-        let tx = self.tx.clone();
-        let mut masker = self.masker.clone();
-        std::thread::spawn(move || {
-            let reader = output.map(|mut out| {
-                let tx = tx.clone();
-                std::thread::spawn(move || {
-                    let mut buf = vec![0u8; 16 * 1024];
-                    loop {
-                        match out.read(&mut buf) {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => {
-                                let safe = masker.feed(&buf[..n]);
-                                if !safe.is_empty() {
-                                    let _ = log.write_all(&safe);
-                                    let _ = tx.send(Msg::Output(i, safe));
-                                }
-                            }
-                        }
-                    }
-                    let rest = masker.finish();
-                    if !rest.is_empty() {
-                        let _ = log.write_all(&rest);
-                        let _ = tx.send(Msg::Output(i, rest));
-                    }
-                    let _ = log.flush();
-                })
-            });
-            let outcome = process.wait();
-            if let Some(r) = reader {
-                let _ = r.join();
-            }
-            let _ = tx.send(Msg::Done(i, outcome));
-        });
+        let work = Work {
+            index: i,
+            process,
+            masker: self.masker.clone(),
+            log,
+        };
+        if self.pool.send(work).is_err() {
+            return Err(RunError::Io("the job workers stopped".into()));
+        }
         let deadline = job.timeout.map(|t| started + t.as_std());
         self.states[i] = State::Running {
             started,
@@ -731,6 +807,7 @@ impl Runner<'_> {
             deadline,
             timed_out: false,
         };
+        self.running_count += 1;
         Ok(())
     }
 
@@ -780,6 +857,8 @@ impl Runner<'_> {
                         until: Instant::now() + delay,
                         attempt: attempt + 1,
                     };
+                    self.running_count -= 1;
+                    self.waiting.insert(i);
                     return Ok(());
                 }
                 // A failed test job's reports are still evidence (of the failure).
@@ -1125,6 +1204,37 @@ impl Runner<'_> {
         }
         self.finish(i, res, ui);
         Ok(true)
+    }
+}
+
+/// A job's log file, created on its first byte of output (most no-op jobs
+/// print nothing).
+struct LazyLog {
+    path: PathBuf,
+    file: Option<std::fs::File>,
+    header: Option<String>,
+}
+
+impl LazyLog {
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        if self.file.is_none() {
+            let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&self.path)?;
+            if let Some(h) = self.header.take() {
+                f.write_all(h.as_bytes())?;
+            }
+            self.file = Some(f);
+        }
+        match &mut self.file {
+            Some(f) => f.write_all(bytes),
+            None => Ok(()),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
     }
 }
 
