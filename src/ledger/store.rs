@@ -218,16 +218,33 @@ impl SqliteStore {
             path: path.to_owned(),
         };
         s.conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| s.err(e))?;
-        // WAL lets readers run beside the writer; FULL makes every commit
-        // durable (fsync of the WAL) before an append is acknowledged;
-        // secure_delete overwrites erased personal data instead of leaving
-        // it in free pages.
-        s.conn
-            .execute_batch(
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA secure_delete=ON; PRAGMA wal_autocheckpoint=8192;",
-            )
-            .map_err(|e| s.err(e))?;
-        s.conn.execute_batch(SCHEMA).map_err(|e| s.err(e))?;
+        // Switching a new database to WAL and creating its tables can fail
+        // with SQLITE_BUSY at once (without the busy handler) when several
+        // processes create the same ledger together; retry for the same
+        // budget the busy handler would have waited.
+        let started = std::time::Instant::now();
+        let mut pause = Duration::from_millis(5);
+        loop {
+            // WAL lets readers run beside the writer; FULL makes every commit
+            // durable (fsync of the WAL) before an append is acknowledged;
+            // secure_delete overwrites erased personal data instead of leaving
+            // it in free pages.
+            let init = s
+                .conn
+                .execute_batch(
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; \
+                     PRAGMA secure_delete=ON; PRAGMA wal_autocheckpoint=8192;",
+                )
+                .and_then(|_| s.conn.execute_batch(SCHEMA));
+            match init.map_err(|e| s.err(e)) {
+                Ok(()) => break,
+                Err(StoreError::Busy { .. }) if started.elapsed() < BUSY_TIMEOUT => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(200));
+                }
+                Err(e) => return Err(e),
+            }
+        }
         Ok(s)
     }
 
