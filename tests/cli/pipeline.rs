@@ -546,3 +546,86 @@ pipeline:
     );
     assert!(facts["failing"][0].as_str().unwrap().ends_with("fails"), "{v:#}");
 }
+
+/// The pipeline lockgate itself runs (`lockgate.yaml` at the repository
+/// root) stays valid.
+#[test]
+fn the_projects_own_pipeline_is_valid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = lockgate(root).args(["validate", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["project"], "lockgate");
+}
+
+/// A second real-world layout: a Poetry project made here, its pipeline
+/// written by `lockgate init` and run for real (poetry install, pytest with
+/// JUnit and Cobertura coverage, poetry build). Needs `poetry` on PATH
+/// (scripts/test installs it); mandatory when LOCKGATE_REQUIRE_TOOLS=1.
+#[test]
+fn poetry_project_from_init_runs_with_real_reports() {
+    let have_poetry = std::process::Command::new("poetry")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_poetry {
+        if std::env::var("LOCKGATE_REQUIRE_TOOLS").as_deref() == Ok("1") {
+            panic!("LOCKGATE_REQUIRE_TOOLS=1 but `poetry` is not on PATH");
+        }
+        eprintln!(
+            "SKIP poetry_project_from_init_runs_with_real_reports: poetry is not installed (scripts/test installs it)"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("calc");
+    let w = |p: &str, s: &str| {
+        let p = root.join(p);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, s).unwrap();
+    };
+    w(
+        "pyproject.toml",
+        "[tool.poetry]\nname = \"calc\"\nversion = \"0.1.0\"\ndescription = \"\"\nauthors = [\"t <t@example.com>\"]\npackages = [{ include = \"calc\" }]\n\n[tool.poetry.dependencies]\npython = \">=3.9\"\n\n[tool.poetry.group.dev.dependencies]\npytest = \">=7\"\npytest-cov = \">=4\"\n\n# Resolve through PyPI's simple index (as pip does); this machine's mirror\n# lacks the per-version JSON API for the newest releases.\n[[tool.poetry.source]]\nname = \"pypi-simple\"\nurl = \"https://pypi.org/simple/\"\npriority = \"primary\"\n\n[build-system]\nrequires = [\"poetry-core>=1.0\"]\nbuild-backend = \"poetry.core.masonry.api\"\n",
+    );
+    w(
+        "calc/__init__.py",
+        "def add(a, b):\n    return a + b\n\n\ndef div(a, b):\n    if b == 0:\n        raise ZeroDivisionError('b')\n    return a / b\n",
+    );
+    w(
+        "tests/test_calc.py",
+        "from calc import add, div\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\ndef test_div():\n    assert div(6, 3) == 2\n",
+    );
+    lockgate(&root).arg("init").assert().code(0);
+    let yaml = std::fs::read_to_string(root.join("lockgate.yaml")).unwrap();
+    assert!(
+        yaml.contains("poetry install") && yaml.contains("poetry run pytest"),
+        "{yaml}"
+    );
+    let out = lockgate(&root)
+        .args(["run", "build", "--progress", "plain"])
+        .env("POETRY_VIRTUALENVS_IN_PROJECT", "true")
+        .env("POETRY_NO_INTERACTION", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
+    let ev = lockgate(&root).args(["evidence", "--json"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&ev.stdout).unwrap();
+    let items = v["evidence"].as_array().unwrap();
+    let junit = items
+        .iter()
+        .find(|e| e["kind"] == "junit")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(junit["valid"], true, "{v:#}");
+    assert_eq!(junit["detail"]["passed"], 2, "{v:#}");
+    let cov = items
+        .iter()
+        .find(|e| e["kind"] == "coverage")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(cov["detail"]["format"], "cobertura", "{v:#}");
+    assert!(cov["detail"]["lines"].as_f64().unwrap() > 50.0, "{v:#}");
+    assert!(
+        std::fs::read_dir(root.join("dist")).unwrap().count() >= 1,
+        "poetry build wrote the package"
+    );
+}
