@@ -147,11 +147,18 @@ impl Tty {
             color,
         }
     }
+
+    /// Prints a whole line above the spinners (hiding them meanwhile).
+    fn line(&self, text: &str) {
+        self.multi.suspend(|| {
+            let _ = writeln!(std::io::stderr().lock(), "{text}");
+        });
+    }
 }
 
 impl Ui for Tty {
     fn run_started(&mut self, run: u64, jobs: usize) {
-        let _ = self.multi.println(format!("run {run}: {jobs} job(s)"));
+        self.line(&format!("run {run}: {jobs} job(s)"));
     }
 
     fn job_started(&mut self, job: &str, attempt: u32) {
@@ -184,10 +191,10 @@ impl Ui for Tty {
             pb.finish_and_clear();
             self.multi.remove(&pb);
         }
-        let _ = self.multi.println(status_line(r, self.color));
+        self.line(&status_line(r, self.color));
     }
 
     fn note(&mut self, message: &str) {
-        let _ = self.multi.println(format!("note: {}", crate::diag::sanitize(message)));
+        self.line(&format!("note: {}", crate::diag::sanitize(message)));
     }
 }
