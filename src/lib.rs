@@ -10,6 +10,7 @@ pub mod commands;
 pub mod diag;
 pub mod evidence;
 pub mod exit;
+pub mod gates;
 pub mod git;
 pub mod ledger;
 pub mod pipeline;

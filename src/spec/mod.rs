@@ -6,6 +6,7 @@
 //! together are [`load`]. The CLI, the server and the MCP tools call these.
 
 pub mod condition;
+pub mod criteria;
 mod freeze;
 mod graph;
 pub mod interp;

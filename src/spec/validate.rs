@@ -468,10 +468,21 @@ fn gates(cx: &mut Ctx, spec: &Spec) {
                     "write `check: <condition>` for an automatic item, or `attest: <role>` for one a person signs",
                 );
             }
-            if let Some(c) = &it.check
-                && c.value.trim().is_empty()
-            {
-                cx.error(item.pos, "empty check", "write e.g. `tests.failed == 0`");
+            for cond in it.check.iter().chain(it.warning.iter()) {
+                if let Err(e) = super::criteria::parse(&cond.value) {
+                    // Point into the check when it has its own position (map form).
+                    let mut pos = if cond.pos.line > 0 { cond.pos } else { item.pos };
+                    if cond.pos.line > 0 {
+                        pos.column += e.offset as u64 + quote_width(cond);
+                        pos.len = 1;
+                    }
+                    cx.error(
+                        pos,
+                        format!("invalid check `{}`: {}", cond.value, e.message),
+                        e.hint
+                            .unwrap_or_else(|| "e.g. `tests.failed == 0`, `coverage.lines >= 80%`".to_string()),
+                    );
+                }
             }
             if !(it.weight.is_finite() && it.weight >= 0.0) {
                 cx.error(
@@ -529,6 +540,12 @@ fn gates(cx: &mut Ctx, spec: &Spec) {
             }
         }
     }
+}
+
+/// 1 when the value was written in quotes (its span is longer than its
+/// text), so a caret inside it moves past the opening quote.
+fn quote_width(v: &Located<super::values::Text>) -> u64 {
+    u64::from(v.pos.len as usize >= v.value.chars().count() + 2)
 }
 
 /// The id of a gate item: its `id`, or a slug of its title or check.

@@ -95,7 +95,7 @@ fn bad_files_get_one_located_diagnostic_and_exit_2() {
 #[test]
 fn several_validation_errors_are_reported_together() {
     let (code, _, err) = validate_text(
-        b"project: shop\npipeline:\n  a: { run: x, needs: [nope] }\ngates:\n  g: { environment: nowhere, items: [\"x == 1\"] }\n",
+        b"project: shop\npipeline:\n  a: { run: x, needs: [nope] }\ngates:\n  g: { environment: nowhere, items: [\"tests.failed == 0\"] }\n",
     );
     assert_eq!(code, 2);
     assert!(err.contains("lockgate.yaml:3:24"), "{err}");
@@ -223,4 +223,13 @@ fn unreadable_directory_is_a_clear_error() {
     let err = stderr(&out);
     assert!(err.contains("Permission denied"), "{err}");
     assert!(err.contains("hint: check the file's permissions"), "{err}");
+}
+
+#[test]
+fn gate_checks_are_type_checked_with_positions() {
+    let (code, _, err) = validate_text(
+        b"project: shop\ngates:\n  g:\n    items:\n      - \"coverage.lines >= \\\"high\\\"\"\n      - { id: t, check: \"tests.faild == 0\" }\n",
+    );
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("validate_gate_check_errors", err);
 }

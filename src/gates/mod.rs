@@ -1,0 +1,3 @@
+//! Quality gates: checklists of automatic checks over evidence and
+//! attestations signed by people, with approvals, segregation of duties,
+//! freeze windows and scoring. Every evaluation and decision is an event.
