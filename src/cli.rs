@@ -152,6 +152,70 @@ Examples:
   lockgate evidence --file target/nextest/ci/junit.xml --kind junit   check a report file")]
     Evidence(EvidenceArgs),
 
+    /// Quality gates: list them, see a checklist, record an evaluation
+    #[command(subcommand)]
+    Gate(GateCommand),
+
+    /// Approve the change under review at a gate (never your own change)
+    #[command(after_help = "\
+Examples:
+  lockgate approve pipeline-and-deployment --comment \"reviewed the canary plan\"
+  lockgate approve production-readiness --artifact sha256:… --comment ok   refuse if the artifact changed
+  lockgate approve pipeline-and-deployment --break-glass --reason \"SEV1 hotfix\"
+
+Exits 0 when recorded; 4 when refused (segregation of duties, role); 5 when the approval conflicts (twice, superseded artifact).")]
+    Approve {
+        gate: String,
+        #[arg(long)]
+        comment: Option<String>,
+        /// The artifact digest you reviewed; refused if the change under review has another
+        #[arg(long, value_name = "DIGEST")]
+        artifact: Option<String>,
+        /// Emergency override (allowed roles only; flagged in every report)
+        #[arg(long, requires = "reason")]
+        break_glass: bool,
+        /// Why the override is needed
+        #[arg(long)]
+        reason: Option<String>,
+    },
+
+    /// Reject the change under review at a gate (a comment is required)
+    #[command(after_help = "\
+Examples:
+  lockgate reject pipeline-and-deployment --comment \"coverage dropped in the payment module\"")]
+    Reject {
+        gate: String,
+        #[arg(long)]
+        comment: String,
+    },
+
+    /// Sign a checklist item that a person attests (e.g. a DR drill, a change ticket)
+    #[command(after_help = "\
+Examples:
+  lockgate attest design change-approval --link https://tickets.example/CHG-1234
+  lockgate attest production-readiness runbooks --link docs/runbooks.md --comment \"updated for v2\"")]
+    Attest {
+        gate: String,
+        item: String,
+        #[arg(long)]
+        link: Option<String>,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+
+    /// Promote the change under review to ENV, through the gates that guard it
+    #[command(after_help = "\
+Examples:
+  lockgate promote staging
+  lockgate promote production --json
+
+Exits 0 when promoted, 3 when a gate failed, 4 when waiting (approval, evidence, freeze window).")]
+    Promote {
+        env: String,
+        #[arg(long)]
+        json: bool,
+    },
+
     /// Manage the job cache
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -436,5 +500,37 @@ Examples:
         /// Delete everything
         #[arg(long)]
         all: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GateCommand {
+    /// Every gate with its status
+    #[command(after_help = "\
+Examples:
+  lockgate gate list
+  lockgate gate list --json")]
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// A gate's checklist with evidence values, and what it is waiting on (exit 0 open, 3 failed, 4 waiting)
+    #[command(after_help = "\
+Examples:
+  lockgate gate status pipeline-and-deployment
+  lockgate gate status production-readiness --json")]
+    Status {
+        gate: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Evaluate a gate and record the result in the ledger (exit 0 open, 3 failed, 4 waiting)
+    #[command(after_help = "\
+Examples:
+  lockgate gate evaluate pipeline-and-deployment")]
+    Evaluate {
+        gate: String,
+        #[arg(long)]
+        json: bool,
     },
 }

@@ -7,6 +7,7 @@ mod cache;
 mod completions;
 mod demo;
 mod evidence;
+mod gate;
 mod init;
 mod logs;
 mod run;
@@ -38,6 +39,22 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::Logs { run, job } => logs::run(&g, run, job),
         Command::Evidence(a) => evidence::run(&g, a),
         Command::Cache(c) => cache::run(&g, c),
+        Command::Gate(c) => gate::run(&g, c),
+        Command::Approve {
+            gate,
+            comment,
+            artifact,
+            break_glass,
+            reason,
+        } => gate::approve(&g, &gate, comment, artifact, break_glass, reason),
+        Command::Reject { gate, comment } => gate::reject(&g, &gate, &comment),
+        Command::Attest {
+            gate,
+            item,
+            link,
+            comment,
+        } => gate::attest(&g, &gate, &item, link, comment),
+        Command::Promote { env, json } => gate::promote(&g, &env, json),
         Command::Audit(a) => audit::run(&g, a),
         Command::Completions(a) => completions::run(a),
     }

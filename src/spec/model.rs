@@ -48,6 +48,22 @@ pub struct Spec {
     /// Where the audit ledger lives and which key signs it.
     #[serde(default)]
     pub ledger: LedgerSettings,
+    /// People and the roles they hold, keyed by identity (an email, as
+    /// `LOCKGATE_USER` or git's `user.email` gives it).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub people: IndexMap<String, Person>,
+}
+
+/// A person who approves or attests.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    /// Roles, e.g. `release-manager`, `security`, `sre`.
+    #[serde(default)]
+    pub roles: Vec<Text>,
+    /// Team, for approvals that need two different teams.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<Text>,
 }
 
 fn one() -> u32 {
