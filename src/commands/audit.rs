@@ -105,15 +105,54 @@ fn event_json(e: &Event) -> EventJson<'_> {
     }
 }
 
-/// One line describing the payload, for tables.
+/// One line describing the payload, for tables: a note's message, or the
+/// well-known fields of lockgate's own events, or compact JSON.
 fn summarize(e: &Event) -> String {
     let p = &e.body.payload;
-    let text = match p.get("message").and_then(|m| m.as_str()) {
-        Some(m) => m.to_string(),
-        None => match p {
-            serde_json::Value::Object(map) if map.is_empty() => String::new(),
-            other => other.to_string(),
-        },
+    let get = |k: &str| {
+        p.get(k).and_then(|v| {
+            if v.is_string() {
+                v.as_str().map(str::to_string)
+            } else if v.is_null() {
+                None
+            } else {
+                Some(v.to_string())
+            }
+        })
+    };
+    let text = if let Some(m) = get("message") {
+        m
+    } else {
+        let mut parts: Vec<String> = Vec::new();
+        for k in [
+            "status",
+            "action",
+            "outcome",
+            "conclusion",
+            "gate",
+            "item",
+            "environment",
+            "job",
+            "kind",
+            "path",
+        ] {
+            if let Some(v) = get(k) {
+                parts.push(format!("{k}={v}"));
+            }
+        }
+        for k in ["reason", "comment"] {
+            if let Some(v) = get(k) {
+                parts.push(format!("{k}: {v}"));
+            }
+        }
+        if parts.is_empty() {
+            match p {
+                serde_json::Value::Object(map) if map.is_empty() => String::new(),
+                other => other.to_string(),
+            }
+        } else {
+            parts.join(" ")
+        }
     };
     let text = sanitize(&text).replace('\n', " ");
     if text.chars().count() > 80 {

@@ -24,7 +24,132 @@ struct Explanation {
     gates: Vec<GateLine>,
     services: Vec<ServiceLine>,
     kept_in: Option<String>,
+    tour: Vec<TourStep>,
 }
+
+/// One command of the live tour, as a person would type it.
+#[derive(Serialize)]
+struct TourStep {
+    title: String,
+    user: String,
+    command: String,
+    exit: i32,
+    output: String,
+}
+
+/// The demo's clock: a Tuesday morning, so the weekend freeze of production
+/// never interferes (try the freeze with LOCKGATE_NOW=2026-11-28T10:00:00Z).
+const DEMO_NOW: &str = "2026-11-24T09:00:00Z";
+
+/// (who, arguments, expected exit code, what it shows).
+const TOUR: &[(&str, &[&str], i32, &str)] = &[
+    (
+        "dev",
+        &["run", "--progress", "plain", "-q"],
+        0,
+        "dev runs the pipeline: build, tests, coverage, scan and a DR drill; every result is evidence in the ledger",
+    ),
+    (
+        "dev",
+        &["gate", "status", "pipeline-and-deployment"],
+        4,
+        "the production gate waits: its earlier phases are not open yet",
+    ),
+    (
+        "ines",
+        &["attest", "design", "architecture"],
+        0,
+        "the infrastructure team attests the architecture",
+    ),
+    (
+        "chris",
+        &[
+            "attest",
+            "design",
+            "change-approval",
+            "--link",
+            "https://tickets.shop.example/CHG-1042",
+        ],
+        0,
+        "change management attests the change ticket (a link is required)",
+    ),
+    (
+        "dev",
+        &["promote", "dev"],
+        0,
+        "the design gate is open: the artifact enters dev",
+    ),
+    (
+        "dev",
+        &["promote", "staging"],
+        0,
+        "no high findings and a verified audit trail: on to staging",
+    ),
+    (
+        "dev",
+        &["gate", "status", "pipeline-and-deployment"],
+        4,
+        "evidence is green and staging is deployed; the gate now waits for two release managers",
+    ),
+    (
+        "dev",
+        &["approve", "pipeline-and-deployment", "--comment", "looks good to me"],
+        4,
+        "dev ran the pipeline for this change, so dev's own approval is refused (and the refusal recorded)",
+    ),
+    (
+        "alice",
+        &[
+            "approve",
+            "pipeline-and-deployment",
+            "--comment",
+            "tests, coverage and scan are green",
+        ],
+        0,
+        "a release manager from the platform team approves",
+    ),
+    (
+        "bob",
+        &[
+            "approve",
+            "pipeline-and-deployment",
+            "--comment",
+            "checked the rollout plan",
+        ],
+        0,
+        "a second release manager, from another team, approves: the gate opens",
+    ),
+    (
+        "sam",
+        &[
+            "attest",
+            "production-readiness",
+            "runbooks",
+            "--link",
+            "https://wiki.shop.example/runbooks/web",
+        ],
+        0,
+        "an SRE attests the runbooks",
+    ),
+    (
+        "dev",
+        &["promote", "production"],
+        0,
+        "both production gates are open: promoted",
+    ),
+    (
+        "dev",
+        &["audit", "log", "--kind", "gate.*"],
+        0,
+        "the audit trail of every gate decision, including the refusal",
+    ),
+    (
+        "dev",
+        &["audit", "verify"],
+        0,
+        "and proof that nobody edited it afterwards",
+    ),
+];
 
 #[derive(Serialize)]
 struct EnvLine {
@@ -56,15 +181,28 @@ pub fn run(g: &GlobalArgs, args: DemoArgs) -> Result<Exit> {
     if let Some(d) = problems.first() {
         anyhow::bail!("internal error: the bundled demo does not validate: {}", d.message);
     }
-    let kept_in = match &args.keep {
-        Some(dir) => Some(keep(dir)?),
-        None => None,
+    let (dir, kept_in) = match &args.keep {
+        Some(dir) => (dir.clone(), Some(keep(dir)?)),
+        None => {
+            let dir = std::env::temp_dir().join(format!("lockgate-demo-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            keep(&dir)?;
+            (dir, None)
+        }
     };
-    let ex = explain(&spec, kept_in);
+    let mut ex = explain(&spec, kept_in);
+    if !args.json && !g.quiet {
+        anstream::stdout().lock().write_all(render_intro(&ex).as_bytes())?;
+    }
+    let tour = run_tour(&dir, args.json || g.quiet);
+    if args.keep.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    ex.tour = tour?;
     if args.json {
         super::print_json(&ex)?;
     } else if !g.quiet {
-        anstream::stdout().lock().write_all(render(&ex).as_bytes())?;
+        anstream::stdout().lock().write_all(render_next(&ex).as_bytes())?;
     }
     Ok(Exit::Ok)
 }
@@ -85,6 +223,70 @@ fn keep(dir: &Path) -> Result<String> {
     )?;
     std::fs::write(&target, DEMO_SPEC).with_context(|| format!("cannot write {}", target.display()))?;
     Ok(display_path(dir))
+}
+
+/// Runs the tour's commands with this very binary, as the people of the
+/// demo project, printing each command and its output as it goes.
+fn run_tour(dir: &Path, silent: bool) -> Result<Vec<TourStep>> {
+    let exe = std::env::current_exe().context("cannot find the lockgate binary to run the tour")?;
+    let bold = anstyle::Style::new().bold();
+    let mut steps = Vec::new();
+    let mut out = anstream::stdout();
+    if !silent {
+        writeln!(
+            out,
+            "{bold}Live tour{bold:#} — the commands below run for real in the demo project (clock: {DEMO_NOW})\n"
+        )?;
+    }
+    for (i, (who, args, want, title)) in TOUR.iter().enumerate() {
+        let user = format!("{who}@shop.example");
+        let result = std::process::Command::new(&exe)
+            .args(*args)
+            .current_dir(dir)
+            .env("LOCKGATE_USER", &user)
+            .env("LOCKGATE_NOW", DEMO_NOW)
+            .env("NO_COLOR", "1")
+            .env_remove("LOCKGATE_CONFIG")
+            .env_remove("LOCKGATE_STORE")
+            .output()
+            .context("cannot run a tour step")?;
+        let exit = result.status.code().unwrap_or(-1);
+        let mut output = String::from_utf8_lossy(&result.stdout).into_owned();
+        output.push_str(&String::from_utf8_lossy(&result.stderr));
+        let command = format!(
+            "lockgate {}",
+            args.iter()
+                .map(|a| if a.contains(' ') {
+                    format!("\"{a}\"")
+                } else {
+                    a.to_string()
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        if !silent {
+            writeln!(out, "{bold}{}. {title}{bold:#}", i + 1)?;
+            writeln!(out, "$ LOCKGATE_USER={user} {command}")?;
+            for line in output.lines() {
+                writeln!(out, "  {line}")?;
+            }
+            writeln!(out, "  (exit {exit})\n")?;
+        }
+        if exit != *want {
+            anyhow::bail!(
+                "internal error: demo step {} (`{command}`) exited {exit}, expected {want}:\n{output}",
+                i + 1
+            );
+        }
+        steps.push(TourStep {
+            title: title.to_string(),
+            user,
+            command,
+            exit,
+            output,
+        });
+    }
+    Ok(steps)
 }
 
 fn explain(spec: &Spec, kept_in: Option<String>) -> Explanation {
@@ -202,12 +404,12 @@ fn explain(spec: &Spec, kept_in: Option<String>) -> Explanation {
         gates,
         services,
         kept_in,
+        tour: Vec::new(),
     }
 }
 
-fn render(ex: &Explanation) -> String {
+fn render_intro(ex: &Explanation) -> String {
     let bold = anstyle::Style::new().bold();
-    let dim = anstyle::Style::new().dimmed();
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -270,7 +472,14 @@ fn render(ex: &Explanation) -> String {
         o,
         "   auditor can verify who changed production, who approved it, and that nothing was edited."
     );
-    let _ = writeln!(o, "\n{bold}Next{bold:#}");
+    o
+}
+
+fn render_next(ex: &Explanation) -> String {
+    let bold = anstyle::Style::new().bold();
+    let dim = anstyle::Style::new().dimmed();
+    let mut o = String::new();
+    let _ = writeln!(o, "{bold}Next{bold:#}");
     match &ex.kept_in {
         Some(dir) => {
             let _ = writeln!(
@@ -307,7 +516,7 @@ mod tests {
         assert_eq!(
             spec::job_stages(&spec),
             vec![
-                vec!["build".to_string()],
+                vec!["build".to_string(), "dr-drill".into()],
                 vec!["test".into(), "coverage".into(), "scan".into()]
             ]
         );

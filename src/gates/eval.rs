@@ -134,14 +134,23 @@ pub fn run_under_review<'a>(history: &'a RunHistory, head: &Head) -> Option<&'a 
         .find(|r| r.commit == head.commit && (head.commit.is_none() || r.dirty == head.dirty))
 }
 
-/// The approval rules of a gate: its own, else its environment's.
+/// The approval rules of a gate: its own `approvals:`; else, for the first
+/// gate (in file order) that guards an environment, that environment's. An
+/// environment's approvals are thus collected once, not at every gate.
 pub fn approval_rules<'a>(spec: &'a Spec, gate: &'a Gate) -> Option<&'a Approvals> {
-    gate.approvals.as_ref().or_else(|| {
-        gate.environment
-            .as_ref()
-            .and_then(|e| spec.environments.get(&e.value))
-            .and_then(|e| e.approvals.as_ref())
-    })
+    if let Some(own) = &gate.approvals {
+        return Some(own);
+    }
+    let env = gate.environment.as_ref()?;
+    let first = spec
+        .gates
+        .iter()
+        .find(|(_, g)| g.environment.as_ref().is_some_and(|e| e.value == env.value))
+        .map(|(_, g)| &g.0)?;
+    if !std::ptr::eq(first, gate) {
+        return None;
+    }
+    spec.environments.get(&env.value).and_then(|e| e.approvals.as_ref())
 }
 
 /// Roles held by `actor` (`user:alice@…`) according to `people:`.

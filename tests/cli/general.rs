@@ -134,10 +134,28 @@ fn demo_runs_on_a_fresh_machine_and_explains_the_project() {
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
+    // The live tour: a waiting gate, a refused self-approval, two approvals
+    // opening it, promotion, and the audit trail verified.
+    for needle in [
+        "Status: WAITING",
+        "segregation of duties: user:dev@shop.example ran the pipeline for this change",
+        "gate `pipeline-and-deployment` is now OPEN",
+        "to production; recorded as event",
+        "gate.refused",
+        "✓ verified",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
     let json = lockgate(dir.path()).args(["demo", "--json"]).output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["project"], "shop");
     assert_eq!(v["gates"].as_array().unwrap().len(), 4);
+    let tour = v["tour"].as_array().unwrap();
+    assert_eq!(tour.len(), 14);
+    assert!(
+        tour.iter()
+            .any(|s| s["exit"] == 4 && s["command"].as_str().unwrap().starts_with("lockgate approve"))
+    );
 }
 
 #[test]
@@ -145,6 +163,23 @@ fn demo_keep_leaves_a_valid_project_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     lockgate(dir.path()).args(["demo", "--keep", "demo"]).assert().code(0);
     lockgate(&dir.path().join("demo")).arg("validate").assert().code(0);
+    // The kept project holds the tour's ledger, which verifies.
+    lockgate(&dir.path().join("demo"))
+        .args(["audit", "verify"])
+        .assert()
+        .code(0);
+    let runs = lockgate(&dir.path().join("demo"))
+        .args(["runs", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&runs.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     let again = lockgate(dir.path()).args(["demo", "--keep", "demo"]).output().unwrap();
     assert_eq!(again.status.code(), Some(2));
     assert!(stderr(&again).contains("already exists"));
