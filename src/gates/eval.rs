@@ -275,6 +275,10 @@ impl criteria::Facts for RunFacts<'_> {
             Ref::Metric { .. } => None,
         }
     }
+
+    fn history(&self, r: &Ref) -> Vec<Value> {
+        self.cx.state.history.get(&r.to_string()).cloned().unwrap_or_default()
+    }
 }
 
 /// Approvals of this gate that count: for the artifact and commit under

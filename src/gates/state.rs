@@ -59,6 +59,10 @@ pub struct GateState {
     /// (gate, item) → attestations, newest last.
     pub attestations: BTreeMap<(String, String), Vec<Attestation>>,
     pub promotions: BTreeMap<String, Vec<Promotion>>,
+    /// Values each evidence reference had in recorded evaluations of items
+    /// that passed, oldest first: the history `baseline(…)` compares with.
+    #[serde(skip)]
+    pub history: BTreeMap<String, Vec<crate::spec::criteria::Value>>,
 }
 
 fn s(v: &Value, k: &str) -> Option<String> {
@@ -101,6 +105,33 @@ impl Projection for GateState {
                         link: s(p, "link"),
                         comment: s(p, "comment"),
                     });
+                }
+            }
+            EVALUATED => {
+                // Only items that passed feed the baseline.
+                let passed = |i: &&Value| matches!(i.get("result").and_then(Value::as_str), Some("pass" | "warning"));
+                for item in p
+                    .get("items")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter(passed)
+                {
+                    for obs in item.get("observed").and_then(Value::as_array).into_iter().flatten() {
+                        let Some((r, v)) = obs.as_str().and_then(|o| o.split_once(" = ")) else {
+                            continue;
+                        };
+                        if r.starts_with("baseline of ") {
+                            continue;
+                        }
+                        if let Some(v) = crate::spec::criteria::Value::parse_display(v) {
+                            let h = self.history.entry(r.to_string()).or_default();
+                            h.push(v);
+                            if h.len() > 50 {
+                                h.remove(0);
+                            }
+                        }
+                    }
                 }
             }
             PROMOTED => {

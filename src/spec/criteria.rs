@@ -183,6 +183,9 @@ impl fmt::Display for Op {
 pub enum Operand {
     Lit(Value),
     Ref(Ref),
+    /// `baseline(+10%)`: the median of the other side's values in recent
+    /// passing evaluations, scaled by the given percentage.
+    Baseline(f64),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -301,6 +304,8 @@ fn lex(s: &str) -> Result<Vec<(usize, Tok)>, CriteriaError> {
                 ',' => ",",
                 '.' => ".",
                 '=' => "=",
+                '+' => "+",
+                '-' => "-",
                 other => return err(start, format!("unexpected character `{other}`")),
             };
             out.push((start, Tok::Op(op)));
@@ -387,7 +392,7 @@ impl P {
             _ => {
                 return match left {
                     Operand::Ref(r) => Ok(Expr::Truth(r)),
-                    Operand::Lit(_) => err(
+                    Operand::Lit(_) | Operand::Baseline(_) => err(
                         offset,
                         "a value alone is not a condition; compare it, e.g. `tests.failed == 0`",
                     ),
@@ -453,6 +458,27 @@ impl P {
                 self.expect(")")?;
                 self.expect(")")?;
                 return Ok(Operand::Ref(Ref::EvidenceAge(name)));
+            }
+            "baseline" => {
+                self.expect("(")?;
+                let mut pct = 0.0;
+                if !self.eat(")") {
+                    let sign = if self.eat("-") {
+                        -1.0
+                    } else {
+                        let _ = self.eat("+");
+                        1.0
+                    };
+                    match self.toks.get(self.pos).cloned() {
+                        Some((_, Tok::Num(v, Some(u)))) if u == "%" => {
+                            self.pos += 1;
+                            pct = sign * v;
+                        }
+                        _ => return err(self.offset(), "write baseline(+10%), baseline(-5%) or baseline()"),
+                    }
+                    self.expect(")")?;
+                }
+                return Ok(Operand::Baseline(pct));
             }
             "metric" => {
                 self.expect("(")?;
@@ -548,6 +574,7 @@ impl P {
 fn operand_ty(o: &Operand) -> Ty {
     match o {
         Operand::Ref(r) => r.ty(),
+        Operand::Baseline(_) => Ty::Count,
         Operand::Lit(Value::Num(_)) => Ty::Count,
         Operand::Lit(Value::Pct(_)) => Ty::Percent,
         Operand::Lit(Value::Dur(_)) => Ty::Duration,
@@ -639,6 +666,56 @@ pub fn parse(s: &str) -> Result<Expr, CriteriaError> {
 pub trait Facts {
     /// The value of `r`, or `None` when there is no evidence for it.
     fn value(&self, r: &Ref) -> Option<Value>;
+    /// Values `r` had in recent passing evaluations, oldest first.
+    fn history(&self, _r: &Ref) -> Vec<Value> {
+        Vec::new()
+    }
+}
+
+/// How many recent passing values make a baseline.
+pub const BASELINE_RUNS: usize = 5;
+
+/// The median of the last [`BASELINE_RUNS`] values, scaled by `pct` percent.
+pub fn baseline(history: &[Value], pct: f64) -> Option<Value> {
+    let recent = &history[history.len().saturating_sub(BASELINE_RUNS)..];
+    let mut nums: Vec<f64> = recent.iter().filter_map(num).collect();
+    if nums.is_empty() {
+        return None;
+    }
+    nums.sort_by(|a, b| a.total_cmp(b));
+    let mid = nums.len() / 2;
+    let median = if nums.len().is_multiple_of(2) {
+        (nums[mid - 1] + nums[mid]) / 2.0
+    } else {
+        nums[mid]
+    };
+    let v = median * (1.0 + pct / 100.0);
+    Some(match recent.last()? {
+        Value::Pct(_) => Value::Pct(v),
+        Value::Dur(_) => Value::Dur(std::time::Duration::from_secs_f64(v.max(0.0))),
+        _ => Value::Num(v),
+    })
+}
+
+impl Value {
+    /// Reads a value back from how it is displayed (`83.5%`, `12`, `1h2m`, `true`).
+    pub fn parse_display(s: &str) -> Option<Value> {
+        let s = s.trim();
+        if let Some(p) = s.strip_suffix('%') {
+            return p.parse().ok().map(Value::Pct);
+        }
+        if let Ok(n) = s.parse::<f64>() {
+            return Some(Value::Num(n));
+        }
+        if let Ok(d) = crate::spec::Duration::parse(s) {
+            return Some(Value::Dur(d.as_std()));
+        }
+        match s {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        }
+    }
 }
 
 /// The outcome of evaluating a criterion.
@@ -705,14 +782,42 @@ fn resolve(o: &Operand, facts: &dyn Facts, observed: &mut Vec<(String, Option<St
             observed.push((r.to_string(), v.as_ref().map(|v| v.to_string())));
             v
         }
+        Operand::Baseline(_) => None,
     }
 }
 
 fn eval_inner(e: &Expr, facts: &dyn Facts, observed: &mut Vec<(String, Option<String>)>) -> Option<bool> {
     match e {
         Expr::Cmp { left, op, right, .. } => {
-            let l = resolve(left, facts, observed);
-            let r = resolve(right, facts, observed);
+            if let Some((other, _)) = match (left, right) {
+                (o, Operand::Baseline(p)) | (Operand::Baseline(p), o) => Some((o, p)),
+                _ => None,
+            } && let Operand::Ref(r) = other
+                && facts.history(r).is_empty()
+            {
+                // The first evaluation sets the baseline: it passes when the
+                // evidence exists.
+                let v = resolve(other, facts, observed);
+                observed.push((
+                    format!("baseline of {r}"),
+                    Some("none yet (this evaluation sets it)".into()),
+                ));
+                return v.map(|_| true);
+            }
+            let base = |other: &Operand, pct: f64, observed: &mut Vec<(String, Option<String>)>| {
+                let Operand::Ref(r) = other else { return None };
+                let v = baseline(&facts.history(r), pct);
+                observed.push((format!("baseline of {r}"), v.as_ref().map(|v| v.to_string())));
+                v
+            };
+            let (l, r) = match (left, right) {
+                (other, Operand::Baseline(p)) => (resolve(other, facts, observed), base(other, *p, observed)),
+                (Operand::Baseline(p), other) => {
+                    let b = base(other, *p, observed);
+                    (b, resolve(other, facts, observed))
+                }
+                _ => (resolve(left, facts, observed), resolve(right, facts, observed)),
+            };
             Some(compare(&l?, *op, &r?))
         }
         Expr::Truth(r) => {
@@ -795,6 +900,42 @@ mod tests {
             let e = parse(src).unwrap_or_else(|e| panic!("{src}: {e:?}"));
             assert_eq!(eval(&e, &f).pass, *want, "{src}");
         }
+    }
+
+    #[test]
+    fn baselines_compare_with_recent_passing_values() {
+        struct H;
+        impl Facts for H {
+            fn value(&self, _: &Ref) -> Option<Value> {
+                Some(Value::Pct(85.0))
+            }
+            fn history(&self, _: &Ref) -> Vec<Value> {
+                [70.0, 80.0, 82.0, 84.0, 90.0, 86.0]
+                    .iter()
+                    .map(|v| Value::Pct(*v))
+                    .collect()
+            }
+        }
+        // The last five are 80, 82, 84, 90, 86: median 84.
+        let within = parse("coverage.lines >= baseline(-5%)").unwrap();
+        assert_eq!(eval(&within, &H).pass, Some(true));
+        let above = parse("coverage.lines >= baseline(+10%)").unwrap();
+        let out = eval(&above, &H);
+        assert_eq!(out.pass, Some(false));
+        assert!(
+            out.observed
+                .iter()
+                .any(|(r, v)| r == "baseline of coverage.lines" && v.as_deref() == Some("92.4%")),
+            "{out:?}"
+        );
+        // No history yet: the first evaluation sets the baseline.
+        assert_eq!(eval(&above, &facts()).pass, Some(true));
+        assert!(parse("run.status == baseline()").is_err());
+        assert_eq!(Value::parse_display("83.5%"), Some(Value::Pct(83.5)));
+        assert_eq!(
+            Value::parse_display("1h2m"),
+            Some(Value::Dur(std::time::Duration::from_secs(3720)))
+        );
     }
 
     #[test]
