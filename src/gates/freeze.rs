@@ -43,6 +43,21 @@ pub fn active_until(w: &FreezeWindow, at: Timestamp) -> Option<Timestamp> {
             }
             None
         }
+        Recurrence::Cron { expr, duration } => {
+            // The most recent firing within `duration` before `at`.
+            let minutes = duration.as_secs() / 60;
+            let mut t = at
+                .checked_sub(jiff::SignedDuration::from_secs(at.as_second().rem_euclid(60)))
+                .ok()?;
+            for _ in 0..=minutes {
+                if expr.matches(t.to_zoned(tz.clone()).datetime()) {
+                    let end = t.checked_add(jiff::SignedDuration::try_from(*duration).ok()?).ok()?;
+                    return (at < end).then_some(end);
+                }
+                t = t.checked_sub(jiff::SignedDuration::from_secs(60)).ok()?;
+            }
+            None
+        }
         Recurrence::Daily { start, end } => {
             for back in [0i64, 1] {
                 let day = local.date().checked_sub(back.days()).ok()?;
@@ -86,6 +101,22 @@ mod tests {
         );
         assert_eq!(active_until(&w, t("2026-11-23T07:00:00Z")), None);
         assert_eq!(active_until(&w, t("2026-11-25T12:00:00Z")), None);
+    }
+
+    #[test]
+    fn cron_window_lasts_its_duration() {
+        let w: FreezeWindow =
+            serde_saphyr::from_str("{ cron: '0 16 * * FRI', duration: 64h, timezone: Europe/Berlin }").unwrap();
+        assert_eq!(active_until(&w, t("2026-11-20T14:59:00Z")), None);
+        assert_eq!(
+            active_until(&w, t("2026-11-20T15:00:00Z")),
+            Some(t("2026-11-23T07:00:00Z"))
+        );
+        assert_eq!(
+            active_until(&w, t("2026-11-22T23:00:00Z")),
+            Some(t("2026-11-23T07:00:00Z"))
+        );
+        assert_eq!(active_until(&w, t("2026-11-23T07:00:00Z")), None);
     }
 
     #[test]

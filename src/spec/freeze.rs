@@ -32,6 +32,133 @@ pub enum Recurrence {
         from: DateTime,
         until: DateTime,
     },
+    /// Starts whenever the cron expression fires; lasts `duration`.
+    Cron {
+        expr: Cron,
+        duration: std::time::Duration,
+    },
+}
+
+/// A five-field cron expression (minute hour day-of-month month
+/// day-of-week) with `*`, lists, ranges, steps and names (MON, JAN).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cron {
+    pub source: String,
+    minute: Vec<bool>,
+    hour: Vec<bool>,
+    dom: Vec<bool>,
+    month: Vec<bool>,
+    dow: Vec<bool>,
+    dom_any: bool,
+    dow_any: bool,
+}
+
+fn cron_field(f: &str, min: u32, max: u32, names: &[&str], what: &str) -> Result<(Vec<bool>, bool), String> {
+    let mut set = vec![false; max as usize + 1];
+    let value = |v: &str| -> Result<u32, String> {
+        if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(v)) {
+            return Ok(i as u32 + min);
+        }
+        v.parse::<u32>().map_err(|_| format!("`{v}` is not a valid {what}"))
+    };
+    for part in f.split(',') {
+        let (range, step) = match part.split_once('/') {
+            Some((r, s)) => (
+                r,
+                s.parse::<u32>()
+                    .ok()
+                    .filter(|s| *s > 0)
+                    .ok_or_else(|| format!("bad step in `{part}`"))?,
+            ),
+            None => (part, 1),
+        };
+        let (lo, hi) = if range == "*" {
+            (min, max)
+        } else if let Some((a, b)) = range.split_once('-') {
+            (value(a)?, value(b)?)
+        } else {
+            let v = value(range)?;
+            (v, if part.contains('/') { max } else { v })
+        };
+        if lo < min || hi > max || lo > hi {
+            return Err(format!("`{part}` is outside {min}–{max} for the {what}"));
+        }
+        for v in (lo..=hi).step_by(step as usize) {
+            set[v as usize] = true;
+        }
+    }
+    Ok((set, f == "*"))
+}
+
+impl Cron {
+    /// True when windows of `duration` starting at every firing leave no
+    /// gap over five weeks: the freeze would never end.
+    pub fn never_closes(&self, duration: std::time::Duration) -> bool {
+        let start: DateTime = "2026-01-05T00:00".parse().unwrap_or_default();
+        let mut covered_until: Option<DateTime> = None;
+        let mut fired = false;
+        let span = jiff::SignedDuration::try_from(duration).unwrap_or(jiff::SignedDuration::MAX);
+        for m in 0..(35 * 1440) {
+            let Ok(t) = start.checked_add(jiff::SignedDuration::from_mins(m)) else {
+                return false;
+            };
+            if self.matches(t) {
+                if fired && covered_until.is_some_and(|c| c < t) {
+                    return false; // a gap before this firing
+                }
+                fired = true;
+                covered_until = t.checked_add(span).ok().max(covered_until);
+            } else if fired && covered_until.is_some_and(|c| c <= t) {
+                return false;
+            }
+        }
+        fired
+    }
+
+    pub fn parse(s: &str) -> Result<Cron, String> {
+        let fields: Vec<&str> = s.split_whitespace().collect();
+        let [mi, h, dom, mo, dow] = fields.as_slice() else {
+            return Err(format!(
+                "`{s}` is not a cron expression; write five fields: minute hour day month weekday, e.g. `0 16 * * FRI`"
+            ));
+        };
+        let months = [
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ];
+        let days = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+        let (minute, _) = cron_field(mi, 0, 59, &[], "minute")?;
+        let (hour, _) = cron_field(h, 0, 23, &[], "hour")?;
+        let (dom_set, dom_any) = cron_field(dom, 1, 31, &[], "day of the month")?;
+        let (month, _) = cron_field(mo, 1, 12, &months, "month")?;
+        let (mut dow_set, dow_any) = cron_field(dow, 0, 7, &days, "weekday")?;
+        if dow_set[7] {
+            dow_set[0] = true; // 7 is Sunday too
+        }
+        Ok(Cron {
+            source: s.to_string(),
+            minute,
+            hour,
+            dom: dom_set,
+            month,
+            dow: dow_set,
+            dom_any,
+            dow_any,
+        })
+    }
+
+    /// Whether the expression fires at this local minute (cron's rule: when
+    /// both day fields are restricted, either may match).
+    pub fn matches(&self, t: DateTime) -> bool {
+        let dom = self.dom[t.day() as usize];
+        let dow = self.dow[t.weekday().to_sunday_zero_offset() as usize];
+        let day_ok = match (self.dom_any, self.dow_any) {
+            (true, true) => true,
+            (true, false) => dow,
+            (false, true) => dom,
+            (false, false) => dom || dow,
+        };
+        self.minute[t.minute() as usize] && self.hour[t.hour() as usize] && self.month[t.month() as usize] && day_ok
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -90,7 +217,7 @@ impl FreezeWindow {
         let never_closes = match &recurrence {
             Recurrence::Weekly { start, end } => start == end,
             Recurrence::Daily { start, end } => start == end,
-            Recurrence::Once { .. } => false,
+            Recurrence::Once { .. } | Recurrence::Cron { .. } => false,
         };
         if never_closes {
             return Err(format!(
@@ -172,17 +299,56 @@ impl<'de> Deserialize<'de> for FreezeWindow {
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<FreezeWindow, A::Error> {
                 let mut window: Option<String> = None;
                 let mut reason: Option<String> = None;
+                let mut cron: Option<String> = None;
+                let mut duration: Option<super::Duration> = None;
+                let mut timezone: Option<String> = None;
                 while let Some(k) = m.next_key::<String>()? {
                     match k.as_str() {
                         "window" => window = Some(m.next_value::<super::Text>()?.0),
                         "reason" => reason = Some(m.next_value::<super::Text>()?.0),
+                        "cron" => cron = Some(m.next_value::<super::Text>()?.0),
+                        "duration" => duration = Some(m.next_value()?),
+                        "timezone" => timezone = Some(m.next_value::<super::Text>()?.0),
                         other => {
-                            return Err(de::Error::unknown_field(other, &["window", "reason"]));
+                            return Err(de::Error::unknown_field(
+                                other,
+                                &["window", "cron", "duration", "timezone", "reason"],
+                            ));
                         }
                     }
                 }
-                let window = window.ok_or_else(|| de::Error::missing_field("window"))?;
-                let mut w = FreezeWindow::parse(&window).map_err(de::Error::custom)?;
+                let mut w = match (window, cron) {
+                    (Some(window), None) => FreezeWindow::parse(&window).map_err(de::Error::custom)?,
+                    (None, Some(cron)) => {
+                        let expr = Cron::parse(&cron).map_err(de::Error::custom)?;
+                        let duration = duration
+                            .ok_or_else(|| de::Error::custom("a cron window needs `duration`, e.g. `duration: 64h`"))?;
+                        if duration.as_std().is_zero()
+                            || duration.as_std() > std::time::Duration::from_secs(31 * 86_400)
+                        {
+                            return Err(de::Error::custom("a cron window lasts between 1 minute and 31 days"));
+                        }
+                        if expr.never_closes(duration.as_std()) {
+                            return Err(de::Error::custom(format!(
+                                "cron `{cron}` fires again before each {duration} window ends: the freeze would never close"
+                            )));
+                        }
+                        let tz = timezone.unwrap_or_else(|| "UTC".to_string());
+                        jiff::tz::TimeZone::get(&tz)
+                            .map_err(|_| de::Error::custom(format!("unknown time zone `{tz}`")))?;
+                        FreezeWindow {
+                            recurrence: Recurrence::Cron {
+                                expr,
+                                duration: duration.as_std(),
+                            },
+                            timezone: tz.clone(),
+                            reason: None,
+                            source: format!("cron `{cron}` for {duration} ({tz})"),
+                        }
+                    }
+                    (Some(_), Some(_)) => return Err(de::Error::custom("write either `window` or `cron`, not both")),
+                    (None, None) => return Err(de::Error::missing_field("window")),
+                };
                 w.reason = reason;
                 Ok(w)
             }
@@ -207,6 +373,18 @@ impl JsonSchema for FreezeWindow {
                         "reason": { "type": "string" }
                     },
                     "required": ["window"],
+                    "additionalProperties": false
+                },
+                {
+                    "type": "object",
+                    "description": "A recurring window: starts when the cron expression fires, lasts `duration`.",
+                    "properties": {
+                        "cron": { "type": "string" },
+                        "duration": { "type": "string" },
+                        "timezone": { "type": "string" },
+                        "reason": { "type": "string" }
+                    },
+                    "required": ["cron", "duration"],
                     "additionalProperties": false
                 }
             ]
@@ -236,6 +414,36 @@ mod tests {
         assert!(matches!(w.recurrence, Recurrence::Once { .. }));
         let w = FreezeWindow::parse("friday 16:00 - monday 08:00").unwrap();
         assert!(matches!(w.recurrence, Recurrence::Weekly { .. }));
+    }
+
+    #[test]
+    fn cron_expressions() {
+        let c = Cron::parse("0 16 * * FRI").unwrap();
+        let fri = "2026-11-20T16:00".parse::<DateTime>().unwrap();
+        assert!(c.matches(fri));
+        assert!(!c.matches("2026-11-20T16:01".parse().unwrap()));
+        assert!(!c.matches("2026-11-21T16:00".parse().unwrap()));
+        let c = Cron::parse("*/15 9-17 1,15 * *").unwrap();
+        assert!(c.matches("2026-11-15T09:45".parse().unwrap()));
+        assert!(!c.matches("2026-11-16T09:45".parse().unwrap()));
+        assert!(Cron::parse("0 25 * * *").unwrap_err().contains("outside"));
+        assert!(
+            Cron::parse("0 * * * *")
+                .unwrap()
+                .never_closes(std::time::Duration::from_secs(3600))
+        );
+        assert!(
+            !Cron::parse("0 * * * *")
+                .unwrap()
+                .never_closes(std::time::Duration::from_secs(1800))
+        );
+        assert!(
+            !Cron::parse("0 16 * * FRI")
+                .unwrap()
+                .never_closes(std::time::Duration::from_secs(64 * 3600))
+        );
+        assert!(Cron::parse("0 16 * *").unwrap_err().contains("five fields"));
+        assert!(Cron::parse("0 16 * * FUN").unwrap_err().contains("not a valid weekday"));
     }
 
     #[test]
