@@ -474,3 +474,38 @@ fn without_a_run_the_gate_waits_and_suggests_running_the_pipeline() {
     let v: Vec<Value> = serde_json::from_slice(&list.stdout).unwrap();
     assert_eq!(v.len(), 1);
 }
+
+#[test]
+fn approvals_from_one_team_do_not_satisfy_distinct_teams() {
+    let spec = SPEC
+        .replace("expires: 1d,", "expires: 1d, distinct_teams: true,")
+        .replace("  bob@example.com: { roles: [release-manager], team: payments }", "  bob@example.com: { roles: [release-manager], team: payments }\n  erin@example.com: { roles: [release-manager], team: platform }");
+    let dir = project(&spec, "v1", PASSING);
+    let d = dir.path();
+    attest_rollback(d);
+    as_user(
+        d,
+        "alice@example.com",
+        TUESDAY,
+        &["approve", "release", "--comment", "ok"],
+    );
+    as_user(
+        d,
+        "erin@example.com",
+        TUESDAY,
+        &["approve", "release", "--comment", "ok"],
+    );
+    let (code, v) = status(d, TUESDAY);
+    assert_eq!(code, 4, "{v:#}");
+    assert_eq!(
+        v["approvals"]["problems"][0],
+        "approvals must come from two different teams"
+    );
+    as_user(
+        d,
+        "bob@example.com",
+        TUESDAY,
+        &["approve", "release", "--comment", "ok"],
+    );
+    assert_eq!(status(d, TUESDAY).0, 0);
+}
