@@ -509,3 +509,32 @@ fn approvals_from_one_team_do_not_satisfy_distinct_teams() {
     );
     assert_eq!(status(d, TUESDAY).0, 0);
 }
+
+#[test]
+fn on_freeze_wait_waits_for_the_window_to_close() {
+    let spec = SPEC.replace(
+        "    freeze: [\"Fri 16:00 - Mon 08:00 UTC\"]",
+        "    freeze: [\"Fri 16:00 - Mon 08:00 UTC\"]\n    on_freeze: wait",
+    );
+    let dir = project(&spec, "v1", PASSING);
+    let d = dir.path();
+    attest_rollback(d);
+    as_user(d, "dev@example.com", TUESDAY, &["promote", "staging"]);
+    // Two seconds before the window closes on Monday morning.
+    let monday = "2026-11-30T07:59:58Z";
+    as_user(
+        d,
+        "alice@example.com",
+        monday,
+        &["approve", "release", "--comment", "ok"],
+    );
+    as_user(d, "bob@example.com", monday, &["approve", "release", "--comment", "ok"]);
+    let out = as_user(d, "dev@example.com", monday, &["promote", "production"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("frozen until 2026-11-30T08:00:00Z; waiting"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("to production"), "{}", stdout(&out));
+}
