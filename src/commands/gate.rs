@@ -284,12 +284,11 @@ pub fn run(g: &GlobalArgs, cmd: GateCommand) -> Result<Exit> {
 }
 
 fn evaluated_event(r: &GateReport) -> NewEvent {
-    NewEvent {
-        actor: Actor::local(),
-        kind: state::EVALUATED.into(),
-        v: 1,
-        subject: format!("gate/{}", r.gate),
-        payload: json!({
+    NewEvent::json(
+        Actor::local(),
+        state::EVALUATED,
+        format!("gate/{}", r.gate),
+        json!({
             "gate": r.gate,
             "status": r.status,
             "score": r.score,
@@ -304,20 +303,17 @@ fn evaluated_event(r: &GateReport) -> NewEvent {
             "frozen_until": r.frozen_until,
             "waiting_on_gates": r.waiting_on_gates,
         }),
-        private: vec![],
-    }
+    )
 }
 
 /// Records a refused attempt and returns the error to exit with.
 fn refuse(g: &GlobalArgs, exit: Exit, action: &str, gate: &str, reason: String, hint: String) -> anyhow::Error {
-    let event = NewEvent {
-        actor: Actor::local(),
-        kind: state::REFUSED.into(),
-        v: 1,
-        subject: format!("gate/{gate}"),
-        payload: json!({ "action": action, "gate": gate, "reason": reason }),
-        private: vec![],
-    };
+    let event = NewEvent::json(
+        Actor::local(),
+        state::REFUSED,
+        format!("gate/{gate}"),
+        json!({ "action": action, "gate": gate, "reason": reason }),
+    );
     match super::open_ledger(g).and_then(|mut l| Ok(l.append(event)?)) {
         Ok(ev) => UserError::new(exit, format!("{reason} (refusal recorded as event {})", ev.seq()))
             .with_hint(hint)
@@ -495,17 +491,15 @@ fn record_approval(
     break_glass: bool,
 ) -> Result<Exit> {
     let mut ledger = super::open_ledger(g)?;
-    let ev = ledger.append(NewEvent {
-        actor: actor.clone(),
-        kind: state::APPROVED.into(),
-        v: 1,
-        subject: format!("gate/{gate}"),
-        payload: json!({
+    let ev = ledger.append(NewEvent::json(
+        actor.clone(),
+        state::APPROVED,
+        format!("gate/{gate}"),
+        json!({
             "gate": gate, "run": run.run, "commit": run.commit, "artifact": run.artifact,
             "role": role, "team": team, "comment": comment, "break_glass": break_glass, "reason": reason,
         }),
-        private: vec![],
-    })?;
+    ))?;
     drop(ledger);
     let w = World::load(g)?;
     let r = eval::evaluate(&w.cx(), gate);
@@ -565,14 +559,7 @@ pub fn reject(g: &GlobalArgs, gate: &str, comment: &str) -> Result<Exit> {
         ));
     }
     let mut ledger = super::open_ledger(g)?;
-    let ev = ledger.append(NewEvent {
-        actor: Actor::local(),
-        kind: state::REJECTED.into(),
-        v: 1,
-        subject: format!("gate/{gate}"),
-        payload: json!({ "gate": gate, "run": run.run, "commit": run.commit, "artifact": run.artifact, "comment": comment, "team": team }),
-        private: vec![],
-    })?;
+    let ev = ledger.append(NewEvent::json(Actor::local(), state::REJECTED, format!("gate/{gate}"), json!({ "gate": gate, "run": run.run, "commit": run.commit, "artifact": run.artifact, "comment": comment, "team": team })))?;
     writeln!(
         std::io::stdout(),
         "rejection of `{gate}` by {who} recorded as event {}; the gate fails until the change is replaced",
@@ -636,14 +623,12 @@ pub fn attest(g: &GlobalArgs, gate: &str, item: &str, link: Option<String>, comm
         ));
     };
     let mut ledger = super::open_ledger(g)?;
-    let ev = ledger.append(NewEvent {
-        actor: Actor::local(),
-        kind: state::ATTESTED.into(),
-        v: 1,
-        subject: format!("gate/{gate}"),
-        payload: json!({ "gate": gate, "item": item, "role": role, "link": link, "comment": comment, "commit": w.head.commit }),
-        private: vec![],
-    })?;
+    let ev = ledger.append(NewEvent::json(
+        Actor::local(),
+        state::ATTESTED,
+        format!("gate/{gate}"),
+        json!({ "gate": gate, "item": item, "role": role, "link": link, "comment": comment, "commit": w.head.commit }),
+    ))?;
     writeln!(
         std::io::stdout(),
         "`{item}` of `{gate}` attested by {who} as {role}; recorded as event {}",
@@ -747,17 +732,15 @@ pub fn promote(g: &GlobalArgs, env: &str, json_out: bool) -> Result<Exit> {
         let break_glass = reports
             .iter()
             .any(|r| r.approvals.as_ref().is_some_and(|a| a.break_glass.is_some()));
-        let ev = ledger.append(NewEvent {
-            actor: Actor::local(),
-            kind: state::PROMOTED.into(),
-            v: 1,
-            subject: format!("env/{env}"),
-            payload: json!({
+        let ev = ledger.append(NewEvent::json(
+            Actor::local(),
+            state::PROMOTED,
+            format!("env/{env}"),
+            json!({
                 "environment": env, "run": run.run, "commit": run.commit, "artifact": run.artifact,
                 "gates": gates, "break_glass": break_glass,
             }),
-            private: vec![],
-        })?;
+        ))?;
         if json_out {
             super::print_json(
                 &json!({ "promoted": true, "environment": env, "event": ev.seq(), "artifact": run.artifact, "break_glass": break_glass }),

@@ -172,6 +172,19 @@ impl NewEvent {
         }
     }
 
+    /// An event whose payload is built as JSON rather than a typed struct
+    /// (payload version 1).
+    pub fn json(actor: Actor, kind: &str, subject: impl Into<String>, payload: Value) -> Self {
+        NewEvent {
+            actor,
+            kind: kind.to_string(),
+            v: 1,
+            subject: subject.into(),
+            payload,
+            private: Vec::new(),
+        }
+    }
+
     pub fn with_private(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.private.push((name.into(), value.into()));
         self

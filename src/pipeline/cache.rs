@@ -148,33 +148,31 @@ impl Cache {
         m.log.as_ref().and_then(|sha| std::fs::read(self.blob_path(sha)).ok())
     }
 
+    /// Writes a blob named by its digest unless present, through a
+    /// temporary file so a reader never sees a partial blob.
+    fn write_blob(&self, sha: &str, write: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
+        let dst = self.blob_path(sha);
+        if dst.is_file() {
+            return Ok(());
+        }
+        std::fs::create_dir_all(self.dir.join("blobs"))?;
+        let tmp = self
+            .dir
+            .join("blobs")
+            .join(format!(".{sha}.{}.tmp", std::process::id()));
+        write(&tmp)?;
+        std::fs::rename(&tmp, &dst)
+    }
+
     fn put_blob(&self, data_path: &Path) -> io::Result<(String, u64)> {
         let (sha, size) = sha256_file(data_path)?;
-        let dst = self.blob_path(&sha);
-        if !dst.is_file() {
-            std::fs::create_dir_all(self.dir.join("blobs"))?;
-            let tmp = self
-                .dir
-                .join("blobs")
-                .join(format!(".{sha}.{}.tmp", std::process::id()));
-            std::fs::copy(data_path, &tmp)?;
-            std::fs::rename(&tmp, &dst)?;
-        }
+        self.write_blob(&sha, |tmp| std::fs::copy(data_path, tmp).map(|_| ()))?;
         Ok((sha, size))
     }
 
     fn put_bytes(&self, data: &[u8]) -> io::Result<String> {
         let sha = hex::encode(Sha256::digest(data));
-        let dst = self.blob_path(&sha);
-        if !dst.is_file() {
-            std::fs::create_dir_all(self.dir.join("blobs"))?;
-            let tmp = self
-                .dir
-                .join("blobs")
-                .join(format!(".{sha}.{}.tmp", std::process::id()));
-            std::fs::write(&tmp, data)?;
-            std::fs::rename(&tmp, &dst)?;
-        }
+        self.write_blob(&sha, |tmp| std::fs::write(tmp, data))?;
         Ok(sha)
     }
 

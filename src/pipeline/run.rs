@@ -350,12 +350,11 @@ pub fn run(cx: &Context, mut ledger: Ledger, opts: &Options, ui: &mut dyn Ui) ->
     let names = select(cx.spec, &opts.jobs).map_err(RunError::Io)?;
     ledger.set_secrets(cx.secrets.iter().map(|s| s.value.clone()).collect());
     let run_started = ledger.append_batch(
-        vec![NewEvent {
-            actor: opts.trigger.clone(),
-            kind: "run.started".into(),
-            v: 1,
-            subject: "run".into(),
-            payload: json!({
+        vec![NewEvent::json(
+            opts.trigger.clone(),
+            "run.started",
+            "run",
+            json!({
                 "jobs": names,
                 "parallel": opts.parallel,
                 "cache": opts.use_cache,
@@ -365,8 +364,7 @@ pub fn run(cx: &Context, mut ledger: Ledger, opts: &Options, ui: &mut dyn Ui) ->
                 "event": opts.event,
                 "executor": cx.executor.name(),
             }),
-            private: vec![],
-        }],
+        )],
         true,
     )?;
     let run = run_started.first().map(|e| e.seq()).unwrap_or_default();
@@ -459,12 +457,11 @@ pub fn run(cx: &Context, mut ledger: Ledger, opts: &Options, ui: &mut dyn Ui) ->
         .collect();
     let artifact = digest_lines(&all_artifacts);
     let count = |f: &dyn Fn(&JobResult) -> bool| results.iter().filter(|j| f(j)).count();
-    let finished = NewEvent {
-        actor: opts.trigger.clone(),
-        kind: "run.finished".into(),
-        v: 1,
-        subject: format!("run/{run}"),
-        payload: json!({
+    let finished = NewEvent::json(
+        opts.trigger.clone(),
+        "run.finished",
+        format!("run/{run}"),
+        json!({
             "run": run,
             "status": status,
             "duration_ms": started.elapsed().as_millis() as u64,
@@ -476,8 +473,7 @@ pub fn run(cx: &Context, mut ledger: Ledger, opts: &Options, ui: &mut dyn Ui) ->
             "cancelled": count(&|j| j.conclusion == Status::Cancelled),
             "cached": count(&|j| j.cached),
         }),
-        private: vec![],
-    };
+    );
     r.submit(vec![finished]);
     r.flush();
     let pending = std::mem::take(&mut r.pending);
@@ -538,14 +534,12 @@ impl Runner<'_> {
     }
 
     fn event(&self, kind: &str, job: &str, payload: serde_json::Value) -> NewEvent {
-        NewEvent {
-            actor: self.opts.trigger.clone(),
-            kind: kind.to_string(),
-            v: 1,
-            subject: format!("run/{}/job/{job}", self.run),
+        NewEvent::json(
+            self.opts.trigger.clone(),
+            kind,
+            format!("run/{}/job/{job}", self.run),
             payload,
-            private: vec![],
-        }
+        )
     }
 
     /// Jobs whose `if:` is false are skipped up front.
