@@ -12,6 +12,8 @@
 
 mod coverage;
 mod junit;
+#[cfg(test)]
+mod proptests;
 mod sarif;
 
 use std::collections::BTreeMap;

@@ -739,6 +739,14 @@ impl Runner<'_> {
             ("LOCKGATE_JOB".to_string(), self.names[i].clone()),
             ("LOCKGATE_PROJECT_DIR".to_string(), self.cx.root.display().to_string()),
         ];
+        // Scripts that call `lockgate` (a scan job, say) get this very binary.
+        if let Ok(exe) = std::env::current_exe() {
+            if let Some(dir) = exe.parent() {
+                let path = std::env::var("PATH").unwrap_or_default();
+                env.push(("PATH".to_string(), format!("{}:{path}", dir.display())));
+            }
+            env.push(("LOCKGATE".to_string(), exe.display().to_string()));
+        }
         env.extend(job.env.iter().map(|(k, v)| (k.clone(), v.to_string())));
         for s in &job.secrets {
             if let Some(sec) = self.cx.secrets.iter().find(|x| x.name == s.value) {

@@ -629,3 +629,19 @@ fn poetry_project_from_init_runs_with_real_reports() {
         "poetry build wrote the package"
     );
 }
+
+#[test]
+fn jobs_call_the_same_lockgate_binary() {
+    let dir =
+        project("project: p\npipeline:\n  self: { run: 'lockgate --version > v.txt; echo \"$LOCKGATE\" > exe.txt' }\n");
+    let out = lockgate(dir.path())
+        .args(["run", "--progress", "plain"])
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let v = std::fs::read_to_string(dir.path().join("v.txt")).unwrap();
+    assert_eq!(v, format!("lockgate {}\n", env!("CARGO_PKG_VERSION")));
+    let exe = std::fs::read_to_string(dir.path().join("exe.txt")).unwrap();
+    assert_eq!(Path::new(exe.trim()), assert_cmd::cargo::cargo_bin("lockgate"));
+}
