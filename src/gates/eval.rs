@@ -695,11 +695,27 @@ fn next_actions(cx: &Context, r: &mut GateReport, run: Option<&RunInfo>) {
                 format!("lockgate gate status {g}"),
             ));
         } else if let Some(env) = &r.environment {
-            question = format!("{} is open. Promote to {env}?", r.title);
-            s.push(cmd(
-                format!("promote the artifact to {env}"),
-                format!("lockgate promote {env}"),
-            ));
+            let already = run.is_some_and(|run| {
+                cx.state
+                    .promotions
+                    .get(env)
+                    .into_iter()
+                    .flatten()
+                    .any(|p| p.artifact == run.artifact && p.commit == run.commit)
+            });
+            if already {
+                question = format!("{} is open; this artifact is already in {env}.", r.title);
+                s.push(cmd(
+                    format!("see what {env} received, and from whom"),
+                    format!("lockgate audit log --subject env/{env}"),
+                ));
+            } else {
+                question = format!("{} is open. Promote to {env}?", r.title);
+                s.push(cmd(
+                    format!("promote the artifact to {env}"),
+                    format!("lockgate promote {env}"),
+                ));
+            }
         } else {
             question = format!("{} is open.", r.title);
         }
