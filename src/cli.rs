@@ -203,18 +203,98 @@ Examples:
         comment: Option<String>,
     },
 
-    /// Promote the change under review to ENV, through the gates that guard it
+    /// Promote the change under review to an environment (through its gates), or move a
+    /// service's rollout past its current step
     #[command(after_help = "\
 Examples:
-  lockgate promote staging
+  lockgate promote staging              the change under review goes to staging, if its gates are open
   lockgate promote production --json
+  lockgate promote web                  the rollout of service `web` leaves its pause / current step
+  lockgate promote web --env prod --full   skip every remaining step and analysis
 
 Exits 0 when promoted, 3 when a gate failed, 4 when waiting (approval, evidence, freeze window).")]
     Promote {
-        env: String,
+        /// An environment, or a service with a rollout under way
+        #[arg(value_name = "ENV|SERVICE")]
+        target: String,
+        /// The service's environment (when TARGET is a service deployed to several)
+        #[arg(long)]
+        env: Option<String>,
+        /// Skip all remaining steps of the rollout
+        #[arg(long)]
+        full: bool,
         #[arg(long)]
         json: bool,
     },
+
+    /// Run the controller: supervises services, hosts their proxies, drives rollouts
+    #[command(after_help = "\
+Examples:
+  lockgate serve                 in the foreground (Ctrl-C stops it and its services)
+  lockgate serve --detach        in the background; log in .lockgate/serve.log
+  lockgate stop                  stop a detached controller and its services
+
+A controller killed hard (SIGKILL, power loss) re-adopts its running instances and resumes
+or rolls back its rollouts when started again.")]
+    Serve {
+        /// Run in the background and return once the controller answers
+        #[arg(long)]
+        detach: bool,
+        /// Address of the controller's API
+        #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+        listen: std::net::SocketAddr,
+    },
+
+    /// Stop the project's controller and every service it runs
+    Stop,
+
+    /// Roll out a version of a service to an environment, if the environment's gates are open
+    #[command(
+        after_help = "\
+Examples:
+  lockgate deploy web --env staging --version v2
+  lockgate deploy web --env production --wait      follow the rollout until it ends
+  lockgate deploy web --env dev --version v3 --set ERROR_RATE=0.3
+
+The version defaults to the change under review (its commit). Exits 0 when started (with
+--wait: completed), 1 when the rollout was aborted, 3/4 when a gate is not open, 5 when
+another rollout of the service is under way.",
+        disable_version_flag = true
+    )]
+    Deploy {
+        service: String,
+        #[arg(long)]
+        env: Option<String>,
+        #[arg(long)]
+        version: Option<String>,
+        /// A variable for this version's instances (recorded with the rollout, so a rollback
+        /// restores the configuration with the code; never pass secrets here)
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Follow the rollout until it completes, aborts or pauses
+        #[arg(long)]
+        wait: bool,
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Rollouts: status, and the actions an on-call engineer takes
+    #[command(subcommand)]
+    Rollout(RolloutCommand),
+
+    /// Abort a service's rollout: all traffic back to stable at once, new version stopped
+    Abort(RolloutTarget),
+    /// Pause a service's rollout where it is
+    Pause(RolloutTarget),
+    /// Resume a paused rollout
+    Resume(RolloutTarget),
+    /// Start an aborted rollout again from its first step
+    Retry(RolloutTarget),
+    /// Return a service to its previous version (instantly while that version is still warm)
+    Rollback(RolloutTarget),
+
+    #[command(hide = true, name = "demo-service", disable_version_flag = true)]
+    DemoService(DemoServiceArgs),
 
     /// Manage the job cache
     #[command(subcommand)]
@@ -533,4 +613,72 @@ Examples:
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RolloutTarget {
+    pub service: String,
+    /// The environment (needed when the service is deployed to several)
+    #[arg(long)]
+    pub env: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RolloutCommand {
+    /// Step, weights, instances and analysis values against their thresholds
+    #[command(after_help = "\
+Examples:
+  lockgate rollout status
+  lockgate rollout status web --env staging --watch
+  lockgate rollout status web --json")]
+    Status {
+        service: Option<String>,
+        #[arg(long)]
+        env: Option<String>,
+        /// Redraw until interrupted
+        #[arg(long)]
+        watch: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Same as `lockgate promote SERVICE`
+    Promote {
+        #[command(flatten)]
+        target: RolloutTarget,
+        #[arg(long)]
+        full: bool,
+    },
+    /// Same as `lockgate abort`
+    Abort(RolloutTarget),
+    /// Same as `lockgate pause`
+    Pause(RolloutTarget),
+    /// Same as `lockgate resume`
+    Resume(RolloutTarget),
+    /// Same as `lockgate retry`
+    Retry(RolloutTarget),
+    /// Same as `lockgate rollback`
+    Rollback(RolloutTarget),
+}
+
+/// A tiny HTTP service for demos and tests: its version and faults are flags.
+#[derive(Debug, Args, Clone)]
+pub struct DemoServiceArgs {
+    #[arg(long, env = "PORT")]
+    pub port: u16,
+    #[arg(long, env = "VERSION", default_value = "v1")]
+    pub version: String,
+    /// Share of requests answered with 500, e.g. 0.3
+    #[arg(long, default_value_t = 0.0)]
+    pub error_rate: f64,
+    /// Added to every answer, e.g. 20ms
+    #[arg(long, default_value = "0s", value_parser = crate::spec::Duration::parse)]
+    pub latency: crate::spec::Duration,
+    /// Exit with this code right after starting (a crash-looping version)
+    #[arg(long)]
+    pub crash: Option<i32>,
+    /// Answer /healthz with 503 (a version that never becomes healthy)
+    #[arg(long)]
+    pub unhealthy: bool,
 }

@@ -39,6 +39,21 @@ impl Exit {
     }
 }
 
+impl Exit {
+    /// The exit status a code stands for (unknown codes are failures).
+    pub fn from_code(code: i32) -> Exit {
+        match code {
+            0 => Exit::Ok,
+            2 => Exit::Usage,
+            3 => Exit::GateFailed,
+            4 => Exit::Blocked,
+            5 => Exit::Conflict,
+            130 => Exit::Interrupted,
+            _ => Exit::Failed,
+        }
+    }
+}
+
 impl From<Exit> for std::process::ExitCode {
     fn from(e: Exit) -> Self {
         std::process::ExitCode::from(e.code())

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod delivery;
 pub mod diag;
 pub mod evidence;
 pub mod exit;

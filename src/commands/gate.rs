@@ -637,6 +637,47 @@ pub fn attest(g: &GlobalArgs, gate: &str, item: &str, link: Option<String>, comm
     Ok(Exit::Ok)
 }
 
+/// Before a deployment to `env`: the change under review must have passed
+/// the gates guarding `env`. When it was not promoted there yet, this
+/// promotes it (or refuses, recorded, with the gate's exit code). Returns
+/// the commit under review, the default version to deploy.
+pub fn ensure_deployable(g: &GlobalArgs, env: &str) -> Result<Option<String>> {
+    let w = World::load(g)?;
+    let spec = &w.loaded.spec;
+    let Some(envdef) = spec.environments.get(env) else {
+        let names: Vec<&str> = spec.environments.names().collect();
+        return Err(UserError::usage(format!("unknown environment `{env}`"))
+            .with_hint(format!("environments: {}", names.join(", ")))
+            .into());
+    };
+    let guarded = envdef.promote_from.is_some()
+        || envdef.approvals.is_some()
+        || !envdef.freeze.is_empty()
+        || spec
+            .gates
+            .iter()
+            .any(|(_, gd)| gd.environment.as_ref().is_some_and(|e| e.value == env));
+    let run = eval::run_under_review(&w.history, &w.head);
+    let commit = run.and_then(|r| r.commit.clone()).or_else(|| w.head.commit.clone());
+    let version = commit.map(|c| c.chars().take(12).collect::<String>());
+    if !guarded {
+        return Ok(version);
+    }
+    if let Some(run) = run
+        && w.state
+            .promotions
+            .get(env)
+            .into_iter()
+            .flatten()
+            .any(|p| p.artifact == run.artifact && p.commit == run.commit)
+    {
+        return Ok(version);
+    }
+    drop(w);
+    promote(g, env, false)?;
+    Ok(version)
+}
+
 pub fn promote(g: &GlobalArgs, env: &str, json_out: bool) -> Result<Exit> {
     let mut w = World::load(g)?;
     let spec = &w.loaded.spec;

@@ -5,7 +5,9 @@
 mod audit;
 mod cache;
 mod completions;
+mod delivery;
 mod demo;
+mod demo_service;
 mod evidence;
 mod gate;
 mod init;
@@ -54,7 +56,29 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
             link,
             comment,
         } => gate::attest(&g, &gate, &item, link, comment),
-        Command::Promote { env, json } => gate::promote(&g, &env, json),
+        Command::Promote {
+            target,
+            env,
+            full,
+            json,
+        } => delivery::promote(&g, &target, env, full, json),
+        Command::Serve { detach, listen } => delivery::serve(&g, detach, listen),
+        Command::Stop => delivery::stop(&g),
+        Command::Deploy {
+            service,
+            env,
+            version,
+            set,
+            wait,
+            json,
+        } => delivery::deploy(&g, &service, env.as_deref(), version, &set, wait, json),
+        Command::Rollout(c) => delivery::rollout(&g, c),
+        Command::Abort(t) => delivery::action(&g, &t, "abort", false),
+        Command::Pause(t) => delivery::action(&g, &t, "pause", false),
+        Command::Resume(t) => delivery::action(&g, &t, "resume", false),
+        Command::Retry(t) => delivery::action(&g, &t, "retry", false),
+        Command::Rollback(t) => delivery::action(&g, &t, "rollback", false),
+        Command::DemoService(a) => demo_service::run(a),
         Command::Audit(a) => audit::run(&g, a),
         Command::Completions(a) => completions::run(a),
     }
@@ -227,7 +251,9 @@ pub fn open_ledger_read(g: &GlobalArgs) -> Result<crate::ledger::Ledger> {
 /// Writes `value` as pretty JSON to stdout.
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
+    // Write through io::Error so a closed pipe is recognised as one.
+    let text = serde_json::to_string_pretty(value)?;
+    out.write_all(text.as_bytes())?;
     writeln!(out)?;
     Ok(())
 }

@@ -175,7 +175,8 @@ pub struct Service {
     /// Health check: an HTTP path such as `/healthz`, or a mapping with `path`, `interval`, `timeout`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health: Option<Sh<HealthCheck>>,
-    /// The port the proxy listens on for this service.
+    /// The port the proxy listens on for this service in its first environment; each further
+    /// environment (in declaration order) listens on the next port.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<Located<u16>>,
     /// Instances per version.
@@ -337,6 +338,10 @@ pub struct Canary {
     /// Abort when the rollout makes no progress for this long.
     #[serde(default = "ten_minutes")]
     pub progress_deadline: Duration,
+    /// After the rollout, how long the old version stays warm (at 0 % traffic) for an instant
+    /// `lockgate rollback`; `0s` stops it at once.
+    #[serde(default = "ten_minutes")]
+    pub rollback_window: Duration,
 }
 
 /// One canary step.
@@ -450,6 +455,13 @@ pub struct Analysis {
     /// Record results but never act on them.
     #[serde(default)]
     pub dry_run: bool,
+    /// Measurements a blue-green preview or a rolling batch must pass before it goes on.
+    #[serde(default = "three")]
+    pub count: u32,
+}
+
+fn three() -> u32 {
+    3
 }
 
 fn zero() -> Duration {
@@ -477,6 +489,7 @@ impl Default for Analysis {
             consecutive_error_limit: four(),
             min_samples: twenty(),
             dry_run: false,
+            count: three(),
         }
     }
 }

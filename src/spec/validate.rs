@@ -266,6 +266,15 @@ fn canary(cx: &mut Ctx, name: &str, pos: Pos, c: &Canary) {
     if c.interval.as_std().is_zero() {
         cx.error(pos, "canary `interval` is 0s", "use e.g. `interval: 30s`");
     }
+    if let Some(h) = &c.header
+        && let Err(e) = crate::delivery::proxy::Options::header(h.as_str())
+    {
+        cx.error(
+            pos,
+            format!("canary header `{h}`: {e}"),
+            "write e.g. `header: \"X-Canary: always\"`",
+        );
+    }
     if let Some(a) = &c.analysis {
         analysis(cx, a);
     }
@@ -273,9 +282,41 @@ fn canary(cx: &mut Ctx, name: &str, pos: Pos, c: &Canary) {
 
 fn analysis(cx: &mut Ctx, a: &Analysis) {
     for cond in &a.conditions {
-        if cond.value.trim().is_empty() {
-            cx.error(cond.pos, "empty analysis condition", "write e.g. `error_rate < 1%`");
+        match crate::delivery::analysis::Condition::parse(cond.value.as_str()) {
+            Err(e) => {
+                let mut pos = cond.pos;
+                if pos.line > 0 {
+                    pos.column += e.offset as u64 + quote_width(cond);
+                    pos.len = 1;
+                }
+                cx.error(
+                    pos,
+                    format!("invalid analysis condition `{}`: {}", cond.value, e.message),
+                    e.hint,
+                );
+            }
+            Ok(c) => {
+                if matches!(c.measure, crate::delivery::analysis::Measure::Prometheus(_)) && a.prometheus.is_none() {
+                    cx.error(
+                        cond.pos,
+                        format!(
+                            "`{}` queries Prometheus, but the analysis names no `prometheus` server",
+                            cond.value
+                        ),
+                        "add `prometheus: http://127.0.0.1:9090` to the analysis",
+                    );
+                }
+            }
         }
+    }
+    if let Some(p) = &a.prometheus
+        && !p.as_str().starts_with("http://")
+    {
+        cx.error(
+            a.conditions.first().map_or(Pos::default(), |c| c.pos),
+            format!("prometheus `{p}` is not an http:// URL"),
+            "write e.g. `prometheus: http://127.0.0.1:9090` (https is not supported yet)",
+        );
     }
     if a.interval.as_std().is_zero() {
         cx.error(

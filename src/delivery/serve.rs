@@ -1,0 +1,443 @@
+//! `lockgate serve`: the long-running controller of one project. It owns
+//! the units (service × environment), serves a local JSON API for the CLI
+//! on loopback, and stops cleanly on SIGTERM / Ctrl-C / `lockgate stop`.
+//!
+//! The API's address and a random bearer token are written to
+//! `.lockgate/serve.json` (mode 0600): only the project's owner can drive
+//! the controller. Requests without the token are refused and the refusal
+//! is recorded in the ledger.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result};
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tokio::sync::watch;
+
+use super::controller::{Command, Refusal, Shared, Unit, UnitHandle, service_envs};
+use super::state::{self, DeliveryState};
+use super::target::{Local, Target};
+use crate::exit::{Exit, UserError};
+use crate::ledger::committer::Committer;
+use crate::ledger::projection::Projected;
+use crate::ledger::{Actor, Ledger, NewEvent};
+use crate::spec::Spec;
+
+/// What `lockgate serve` writes for the CLI to find it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Endpoint {
+    pub pid: u32,
+    pub api: SocketAddr,
+    pub token: String,
+    pub started: String,
+}
+
+pub fn endpoint_path(state_dir: &Path) -> PathBuf {
+    state_dir.join("serve.json")
+}
+
+/// A stable identifier of the project on this machine (its root's path hash).
+pub fn project_id(root: &Path) -> String {
+    use sha2::Digest as _;
+    let canon = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    hex::encode(&sha2::Sha256::digest(canon.as_os_str().as_encoded_bytes())[..8])
+}
+
+pub struct Config {
+    pub root: PathBuf,
+    pub state_dir: PathBuf,
+    pub spec: Spec,
+    pub listen: SocketAddr,
+}
+
+#[derive(Clone)]
+struct Api {
+    token: Arc<String>,
+    units: Arc<BTreeMap<(String, String), UnitHandle>>,
+    sh: Shared,
+    stop: watch::Sender<bool>,
+}
+
+/// Runs the controller until it is told to stop.
+pub fn run(cfg: Config, ledger: Ledger) -> Result<()> {
+    std::fs::create_dir_all(&cfg.state_dir)?;
+    let lock_path = cfg.state_dir.join("serve.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot open {}", lock_path.display()))?;
+    if lock.try_lock().is_err() {
+        let pid = read_endpoint(&cfg.state_dir)
+            .map(|e| e.pid.to_string())
+            .unwrap_or_else(|| "?".into());
+        return Err(UserError::new(
+            Exit::Conflict,
+            format!("a controller is already running for this project (pid {pid})"),
+        )
+        .with_hint("use it, or stop it with `lockgate stop`")
+        .into());
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_name("lockgate-serve")
+        .build()?;
+    let result = rt.block_on(serve(cfg, ledger));
+    rt.shutdown_timeout(std::time::Duration::from_secs(2));
+    drop(lock);
+    result
+}
+
+async fn serve(cfg: Config, ledger: Ledger) -> Result<()> {
+    let mut projected = Projected::new(DeliveryState::default());
+    projected.catch_up(&ledger)?;
+    let recorded = projected.state;
+    let committer = Committer::start(ledger, 256);
+    let project = project_id(&cfg.root);
+    let target = Arc::new(Local {
+        project: project.clone(),
+    });
+    let sh = Shared {
+        appender: committer.appender(),
+        target: target.clone(),
+        root: cfg.root.clone(),
+        state_dir: cfg.state_dir.clone(),
+        project: project.clone(),
+    };
+    let found = target.discover(&project);
+    // Processes of ours that no unit owns any more are stopped: never two
+    // versions running without an owner.
+    let mut owned = HashSet::new();
+    let mut units = BTreeMap::new();
+    for service in cfg.spec.services.names() {
+        for env in service_envs(&cfg.spec, service) {
+            let rec = recorded
+                .units
+                .get(&(service.to_string(), env.clone()))
+                .cloned()
+                .unwrap_or_default();
+            owned.extend(rec.instances.keys().cloned());
+            let h = Unit::start(sh.clone(), &cfg.spec, service, &env, rec, &found).await;
+            units.insert((service.to_string(), env), h);
+        }
+    }
+    let mut orphans = 0;
+    for f in found.iter().filter(|f| !owned.contains(&f.instance)) {
+        orphans += 1;
+        target.stop(f.pid, std::time::Duration::from_secs(5)).await;
+        let (service, env) = split_instance(&f.instance);
+        let _ = sh.record(
+            &Actor::system(),
+            state::INSTANCE_STOPPED,
+            &service,
+            &env,
+            json!({ "instance": f.instance, "pid": f.pid, "reason": "orphan: running but owned by no rollout" }),
+        );
+    }
+
+    let listener = tokio::net::TcpListener::bind(cfg.listen).await.map_err(|e| {
+        UserError::new(
+            Exit::Failed,
+            format!("cannot listen on {}: {}", cfg.listen, crate::commands::io_reason(&e)),
+        )
+        .with_hint("pass another `--listen` address")
+    })?;
+    let api_addr = listener.local_addr()?;
+    let mut raw = [0u8; 24];
+    getrandom::fill(&mut raw).map_err(|e| anyhow::anyhow!("no randomness for the API token: {e}"))?;
+    let token = hex::encode(raw);
+    let endpoint = Endpoint {
+        pid: std::process::id(),
+        api: api_addr,
+        token: token.clone(),
+        started: jiff::Timestamp::now().to_string(),
+    };
+    write_endpoint(&cfg.state_dir, &endpoint)?;
+    let (stop, mut stopped) = watch::channel(false);
+    let units = Arc::new(units);
+    let api = Api {
+        token: Arc::new(token),
+        units: units.clone(),
+        sh: sh.clone(),
+        stop: stop.clone(),
+    };
+    let names: Vec<String> = units.keys().map(|(s, e)| format!("{s}/{e}")).collect();
+    let _ = tokio::task::block_in_place(|| {
+        sh.appender.append(vec![NewEvent::json(
+            Actor::local(),
+            state::SERVE_STARTED,
+            "serve",
+            json!({ "pid": endpoint.pid, "api": api_addr.to_string(), "units": names, "adopted": found.len() - orphans, "orphans_stopped": orphans }),
+        )])
+    });
+    eprintln!(
+        "lockgate serve: controller {} on http://{api_addr} (pid {})",
+        names.join(", "),
+        endpoint.pid
+    );
+    for h in units.values() {
+        if let Ok(v) = h.call(Command::Status, Actor::system()).await {
+            match (v["listen"].as_str(), v["listen_error"].as_str()) {
+                (Some(l), _) => eprintln!("  {}/{}: proxy on http://{l}", h.service, h.env),
+                (None, Some(e)) => eprintln!("  {}/{}: {e}", h.service, h.env),
+                _ => {}
+            }
+        }
+    }
+
+    let app = Router::new()
+        .route("/v1/units", get(list))
+        .route("/v1/units/{service}/{env}", get(one))
+        .route("/v1/units/{service}/{env}/{action}", post(act))
+        .route("/v1/shutdown", post(shutdown))
+        .with_state(api);
+    let server = axum::serve(listener, app).with_graceful_shutdown({
+        let mut s = stopped.clone();
+        async move {
+            let _ = s.wait_for(|v| *v).await;
+        }
+    });
+    let server = tokio::spawn(async move { server.await });
+
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+        _ = stopped.wait_for(|v| *v) => {}
+    }
+    let _ = stop.send(true);
+    eprintln!("lockgate serve: stopping {} unit(s)", units.len());
+    for h in units.values() {
+        h.shutdown().await;
+    }
+    let _ = server.await;
+    let _ = tokio::task::block_in_place(|| {
+        sh.appender.append(vec![NewEvent::json(
+            Actor::system(),
+            state::SERVE_STOPPED,
+            "serve",
+            json!({ "pid": endpoint.pid }),
+        )])
+    });
+    let _ = std::fs::remove_file(endpoint_path(&cfg.state_dir));
+    drop(sh);
+    drop(units);
+    tokio::task::block_in_place(|| committer.shutdown())?;
+    Ok(())
+}
+
+fn split_instance(id: &str) -> (String, String) {
+    let mut it = id.splitn(3, '.');
+    (it.next().unwrap_or("").to_string(), it.next().unwrap_or("").to_string())
+}
+
+fn write_endpoint(dir: &Path, e: &Endpoint) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let tmp = dir.join("serve.json.tmp");
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .mode(0o600)
+        .open(&tmp)?;
+    f.write_all(serde_json::to_string_pretty(e)?.as_bytes())?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, endpoint_path(dir))?;
+    Ok(())
+}
+
+pub fn read_endpoint(dir: &Path) -> Option<Endpoint> {
+    serde_json::from_str(&std::fs::read_to_string(endpoint_path(dir)).ok()?).ok()
+}
+
+// ---- API handlers ----------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+struct ActBody {
+    #[serde(default)]
+    actor: Option<String>,
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default)]
+    full: bool,
+    #[serde(default)]
+    vars: BTreeMap<String, String>,
+}
+
+fn refusal(r: Refusal) -> Response {
+    let status = match r.exit {
+        Exit::Conflict => StatusCode::CONFLICT,
+        Exit::Usage => StatusCode::BAD_REQUEST,
+        Exit::Blocked | Exit::GateFailed => StatusCode::FORBIDDEN,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (
+        status,
+        Json(json!({ "error": r.message, "hint": r.hint, "exit": r.exit.code() })),
+    )
+        .into_response()
+}
+
+// Handlers answer an early `Err(response)` as is; boxing it buys nothing.
+#[allow(clippy::result_large_err)]
+impl Api {
+    /// Checks the bearer token; a refusal is recorded.
+    fn authorize(&self, headers: &HeaderMap, what: &str) -> Result<(), Response> {
+        let given = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        // Constant-time comparison of equal-length secrets.
+        let ok = given.is_some_and(|g| {
+            g.len() == self.token.len() && g.bytes().zip(self.token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        });
+        if ok {
+            return Ok(());
+        }
+        let _ = tokio::task::block_in_place(|| {
+            self.sh.appender.append(vec![NewEvent::json(
+                Actor::system(),
+                "api.refused",
+                "serve",
+                json!({ "request": what, "reason": if given.is_some() { "wrong token" } else { "no token" } }),
+            )])
+        });
+        Err((
+            StatusCode::UNAUTHORIZED,
+            Json(json!({ "error": "missing or wrong API token", "hint": "the CLI reads it from .lockgate/serve.json", "exit": 2 })),
+        )
+            .into_response())
+    }
+
+    fn unit(&self, service: &str, env: &str) -> Result<&UnitHandle, Response> {
+        self.units.get(&(service.to_string(), env.to_string())).ok_or_else(|| {
+            let known: Vec<String> = self.units.keys().map(|(s, e)| format!("{s} --env {e}")).collect();
+            refusal(Refusal::new(
+                Exit::Usage,
+                format!("no service `{service}` in environment `{env}`"),
+                format!("known: {}", known.join("; ")),
+            ))
+        })
+    }
+}
+
+async fn list(State(api): State<Api>, headers: HeaderMap) -> Response {
+    if let Err(r) = api.authorize(&headers, "GET /v1/units") {
+        return r;
+    }
+    let mut out = Vec::new();
+    for h in api.units.values() {
+        if let Ok(v) = h.call(Command::Status, Actor::system()).await {
+            out.push(v);
+        }
+    }
+    Json(json!({ "units": out })).into_response()
+}
+
+async fn one(
+    State(api): State<Api>,
+    headers: HeaderMap,
+    UrlPath((service, env)): UrlPath<(String, String)>,
+) -> Response {
+    if let Err(r) = api.authorize(&headers, &format!("GET /v1/units/{service}/{env}")) {
+        return r;
+    }
+    let h = match api.unit(&service, &env) {
+        Ok(h) => h,
+        Err(r) => return r,
+    };
+    match h.call(Command::Status, Actor::system()).await {
+        Ok(v) => Json(v).into_response(),
+        Err(r) => refusal(r),
+    }
+}
+
+/// A version names a build: letters, digits, `.`, `_`, `-`, `+` (at most 64).
+pub fn valid_version(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= 64
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'))
+}
+
+async fn act(
+    State(api): State<Api>,
+    headers: HeaderMap,
+    UrlPath((service, env, action)): UrlPath<(String, String, String)>,
+    body: Option<Json<ActBody>>,
+) -> Response {
+    if let Err(r) = api.authorize(&headers, &format!("POST /v1/units/{service}/{env}/{action}")) {
+        return r;
+    }
+    let h = match api.unit(&service, &env) {
+        Ok(h) => h,
+        Err(r) => return r,
+    };
+    let body = body.map(|b| b.0).unwrap_or_default();
+    let actor = body.actor.as_deref().map_or_else(Actor::system, Actor::parse);
+    let cmd = match action.as_str() {
+        "deploy" => match body.version {
+            Some(_) if body.vars.keys().any(|k| !super::controller::valid_var(k)) => {
+                return refusal(Refusal::new(
+                    Exit::Usage,
+                    "invalid variable name in `vars`",
+                    "names are letters, digits and `_`; PORT, VERSION and LOCKGATE_* are reserved",
+                ));
+            }
+            Some(v) if valid_version(&v) => Command::Deploy {
+                version: v,
+                vars: body.vars.clone(),
+            },
+            Some(v) => {
+                return refusal(Refusal::new(
+                    Exit::Usage,
+                    format!("`{v}` is not a valid version"),
+                    "use letters, digits, `.`, `_`, `-` and `+` (at most 64)",
+                ));
+            }
+            None => {
+                return refusal(Refusal::new(
+                    Exit::Usage,
+                    "deploy needs a version",
+                    "send {\"version\": \"v2\"}",
+                ));
+            }
+        },
+        "promote" => Command::Promote { full: body.full },
+        "abort" => Command::Abort,
+        "pause" => Command::Pause,
+        "resume" => Command::Resume,
+        "retry" => Command::Retry,
+        "rollback" => Command::Rollback,
+        other => {
+            return refusal(Refusal::new(
+                Exit::Usage,
+                format!("unknown action `{other}`"),
+                "actions: deploy, promote, abort, pause, resume, retry, rollback",
+            ));
+        }
+    };
+    match h.call(cmd, actor).await {
+        Ok(v) => Json(v).into_response(),
+        Err(r) => refusal(r),
+    }
+}
+
+async fn shutdown(State(api): State<Api>, headers: HeaderMap) -> Response {
+    if let Err(r) = api.authorize(&headers, "POST /v1/shutdown") {
+        return r;
+    }
+    let _ = api.stop.send(true);
+    Json(json!({ "stopping": true })).into_response()
+}
