@@ -138,6 +138,44 @@ const TOUR: &[(&str, &[&str], i32, &str)] = &[
         "both production gates are open: promoted",
     ),
     (
+        "sam",
+        &["serve", "--detach"],
+        0,
+        "the on-call SRE starts the controller: it supervises the services and hosts their proxies",
+    ),
+    (
+        "sam",
+        &["deploy", "web", "--env", "production", "--version", "v1", "--wait"],
+        0,
+        "v1 goes live in production (the gates are open; a first deployment has nothing to canary against)",
+    ),
+    (
+        "sam",
+        &["deploy", "web", "--env", "production", "--version", "v2", "--wait"],
+        0,
+        "customers keep shopping (live traffic from now on) while v2 is canaried: 10% → 25% → 50% → 100%, measured every second",
+    ),
+    (
+        "sam",
+        &[
+            "deploy", "web", "--env", "production", "--version", "v3", "--set", "ERROR_RATE=0.3", "--wait",
+        ],
+        1,
+        "v3 answers 30% of requests with errors: its analysis fails, the rollout aborts and all traffic returns to v2 by itself",
+    ),
+    (
+        "sam",
+        &["rollout", "status", "web", "--env", "production"],
+        0,
+        "what the on-call engineer sees: v2 stable, v3 aborted, the measurements against their thresholds",
+    ),
+    (
+        "dev",
+        &["audit", "log", "--kind", "rollout.*"],
+        0,
+        "every step, measurement and the abort are ledger events too",
+    ),
+    (
         "dev",
         &["audit", "log", "--kind", "gate.*"],
         0,
@@ -149,7 +187,17 @@ const TOUR: &[(&str, &[&str], i32, &str)] = &[
         0,
         "and proof that nobody edited it afterwards",
     ),
+    (
+        "sam",
+        &["stop"],
+        0,
+        "the controller stops, and the services with it (`lockgate serve` brings v2 back)",
+    ),
 ];
+
+/// Steps during which customers' traffic flows through production's proxy.
+const LOAD_FROM: &str = "v2";
+const LOAD_UNTIL: &str = "v3";
 
 #[derive(Serialize)]
 struct EnvLine {
@@ -221,8 +269,48 @@ fn keep(dir: &Path) -> Result<String> {
         dir.join("src/cart.rs"),
         "// The demo shop's cart. Changing this file re-runs the build job.\n",
     )?;
-    std::fs::write(&target, DEMO_SPEC).with_context(|| format!("cannot write {}", target.display()))?;
+    // Three free ports in a row (dev, staging, production), so demos never collide.
+    let base = free_ports(3).unwrap_or(18080);
+    let text = DEMO_SPEC.replace("port: 18080", &format!("port: {base}"));
+    std::fs::write(&target, text).with_context(|| format!("cannot write {}", target.display()))?;
     Ok(display_path(dir))
+}
+
+fn free_ports(n: u16) -> Option<u16> {
+    for _ in 0..50 {
+        let first = crate::delivery::target::free_port().ok()?;
+        if first > 65_000 {
+            continue;
+        }
+        if (0..n).all(|i| std::net::TcpListener::bind(("127.0.0.1", first + i)).is_ok()) {
+            return Some(first);
+        }
+    }
+    None
+}
+
+/// Stops the demo's controller however the tour ends.
+struct StopController<'a> {
+    exe: &'a Path,
+    dir: &'a Path,
+}
+
+impl Drop for StopController<'_> {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new(self.exe)
+            .arg("stop")
+            .current_dir(self.dir)
+            .env_remove("LOCKGATE_CONFIG")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+fn production_proxy(dir: &Path) -> Option<std::net::SocketAddr> {
+    let text = std::fs::read_to_string(dir.join("lockgate.yaml")).ok()?;
+    let base: u16 = text.lines().find_map(|l| l.trim().strip_prefix("port: ")?.trim().parse().ok())?;
+    Some(std::net::SocketAddr::from(([127, 0, 0, 1], base + 2)))
 }
 
 /// Runs the tour's commands with this very binary, as the people of the
@@ -238,8 +326,16 @@ fn run_tour(dir: &Path, silent: bool) -> Result<Vec<TourStep>> {
             "{bold}Live tour{bold:#} — the commands below run for real in the demo project (clock: {DEMO_NOW})\n"
         )?;
     }
+    let _stop = StopController { exe: &exe, dir };
+    let mut load: Option<crate::delivery::load::Load> = None;
     for (i, (who, args, want, title)) in TOUR.iter().enumerate() {
         let user = format!("{who}@shop.example");
+        if args.first() == Some(&"deploy")
+            && args.contains(&LOAD_FROM)
+            && let Some(addr) = production_proxy(dir)
+        {
+            load = Some(crate::delivery::load::Load::start(addr, 2, std::time::Duration::from_millis(4), u64::MAX));
+        }
         let result = std::process::Command::new(&exe)
             .args(*args)
             .current_dir(dir)
@@ -271,6 +367,24 @@ fn run_tour(dir: &Path, silent: bool) -> Result<Vec<TourStep>> {
                 writeln!(out, "  {line}")?;
             }
             writeln!(out, "  (exit {exit})\n")?;
+        }
+        if args.first() == Some(&"deploy")
+            && args.contains(&LOAD_UNTIL)
+            && let Some(l) = load.take()
+        {
+            let r = l.finish();
+            let line = format!(
+                "customers' traffic during the two rollouts: {} requests, {} answered by v3 ({} of them errors) before the abort, {} lost to a switch",
+                r.requests,
+                r.versions.get("v3").copied().unwrap_or(0),
+                r.errors_by_version.get("v3").copied().unwrap_or(0),
+                r.lost()
+            );
+            if !silent {
+                writeln!(out, "  {line}\n")?;
+            }
+            output.push_str(&line);
+            output.push('\n');
         }
         if exit != *want {
             anyhow::bail!(

@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod client;
 pub mod controller;
+pub mod load;
 pub mod metrics;
 pub mod prometheus;
 pub mod proxy;

@@ -143,6 +143,11 @@ fn demo_runs_on_a_fresh_machine_and_explains_the_project() {
         "to production; recorded as event",
         "gate.refused",
         "✓ verified",
+        // Delivery: a healthy canary to 100 %, a faulty one aborted automatically.
+        "web v2 is stable in production",
+        "was aborted: analysis failed",
+        "0 lost to a switch",
+        "rollout.aborted",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
@@ -151,7 +156,7 @@ fn demo_runs_on_a_fresh_machine_and_explains_the_project() {
     assert_eq!(v["project"], "shop");
     assert_eq!(v["gates"].as_array().unwrap().len(), 4);
     let tour = v["tour"].as_array().unwrap();
-    assert_eq!(tour.len(), 14);
+    assert_eq!(tour.len(), 21);
     assert!(
         tour.iter()
             .any(|s| s["exit"] == 4 && s["command"].as_str().unwrap().starts_with("lockgate approve"))
