@@ -158,7 +158,15 @@ const TOUR: &[(&str, &[&str], i32, &str)] = &[
     (
         "sam",
         &[
-            "deploy", "web", "--env", "production", "--version", "v3", "--set", "ERROR_RATE=0.3", "--wait",
+            "deploy",
+            "web",
+            "--env",
+            "production",
+            "--version",
+            "v3",
+            "--set",
+            "ERROR_RATE=0.3",
+            "--wait",
         ],
         1,
         "v3 answers 30% of requests with errors: its analysis fails, the rollout aborts and all traffic returns to v2 by itself",
@@ -309,7 +317,9 @@ impl Drop for StopController<'_> {
 
 fn production_proxy(dir: &Path) -> Option<std::net::SocketAddr> {
     let text = std::fs::read_to_string(dir.join("lockgate.yaml")).ok()?;
-    let base: u16 = text.lines().find_map(|l| l.trim().strip_prefix("port: ")?.trim().parse().ok())?;
+    let base: u16 = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("port: ")?.trim().parse().ok())?;
     Some(std::net::SocketAddr::from(([127, 0, 0, 1], base + 2)))
 }
 
@@ -334,7 +344,12 @@ fn run_tour(dir: &Path, silent: bool) -> Result<Vec<TourStep>> {
             && args.contains(&LOAD_FROM)
             && let Some(addr) = production_proxy(dir)
         {
-            load = Some(crate::delivery::load::Load::start(addr, 2, std::time::Duration::from_millis(4), u64::MAX));
+            load = Some(crate::delivery::load::Load::start(
+                addr,
+                2,
+                std::time::Duration::from_millis(4),
+                u64::MAX,
+            ));
         }
         let result = std::process::Command::new(&exe)
             .args(*args)

@@ -478,14 +478,16 @@ impl Unit {
                 Actor::parse(&r.actor),
                 r.started,
             );
-            ro.step = r.step.min(ro.plan.len().saturating_sub(1));
+            ro.step = r.step.min(ro.plan.len());
             ro.weight = r.weight;
             ro.phase = r.phase;
             ro.reason = r.reason.clone();
-            // The step is entered again: its duration and analysis start over.
+            // A paused rollout stays in its step; a progressing one enters its
+            // step again: the step's duration and analysis start over.
+            ro.entered = r.phase == Phase::Paused;
             self.rollout = Some(ro);
             self.note(
-                state::ROLLOUT_RESUMED,
+                state::ROLLOUT_RECOVERED,
                 json!({ "rollout": r.id, "step": r.step, "reason": "the controller restarted; the current step starts over" }),
             );
         } else if let Some(r) = recorded.rollout.clone() {
@@ -782,10 +784,19 @@ impl Unit {
                 Ok(self.status())
             }
             Command::Resume => {
-                let Some(id) = self.rollout.as_ref().filter(|r| r.phase == Phase::Paused).map(|r| r.id) else {
+                let Some((id, next)) = self.rollout.as_ref().filter(|r| r.phase == Phase::Paused).map(|r| {
+                    (
+                        r.id,
+                        r.step + usize::from(matches!(r.plan.get(r.step), Some(Plan::Pause(None))) && r.entered),
+                    )
+                }) else {
                     return Err(self.nothing("resume"));
                 };
-                self.record(actor, state::ROLLOUT_RESUMED, json!({ "rollout": id }))?;
+                self.record(
+                    actor,
+                    state::ROLLOUT_RESUMED,
+                    json!({ "rollout": id, "next_step": next }),
+                )?;
                 if let Some(r) = self.rollout.as_mut() {
                     r.phase = Phase::Progressing;
                     r.reason = None;
@@ -807,10 +818,15 @@ impl Unit {
                 };
                 let id = r.id;
                 let step = r.step;
+                let next = if full {
+                    r.plan.len()
+                } else {
+                    r.step + usize::from(r.entered)
+                };
                 self.record(
                     actor,
                     state::ROLLOUT_PROMOTED,
-                    json!({ "rollout": id, "step": step, "full": full }),
+                    json!({ "rollout": id, "step": step, "next_step": next, "full": full }),
                 )?;
                 let r = self.rollout.as_mut().expect("active");
                 r.phase = Phase::Progressing;

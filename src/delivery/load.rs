@@ -129,14 +129,19 @@ fn one(addr: SocketAddr, conn: &mut Option<BufReader<TcpStream>>) -> Answer {
         }
     }
     let Some(c) = conn.as_mut() else { return Answer::Io };
-    if c.get_mut().write_all(b"GET / HTTP/1.1\r\nHost: lockgate-load\r\n\r\n").is_err() {
+    if c.get_mut()
+        .write_all(b"GET / HTTP/1.1\r\nHost: lockgate-load\r\n\r\n")
+        .is_err()
+    {
         return Answer::Io;
     }
     let mut line = String::new();
     if c.read_line(&mut line).unwrap_or(0) == 0 {
         return Answer::Io;
     }
-    let Some(status) = line.get(9..12).and_then(|s| s.parse::<u16>().ok()) else { return Answer::Io };
+    let Some(status) = line.get(9..12).and_then(|s| s.parse::<u16>().ok()) else {
+        return Answer::Io;
+    };
     let (mut len, mut proxy, mut close) = (0usize, false, false);
     loop {
         let mut h = String::new();

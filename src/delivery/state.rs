@@ -23,6 +23,8 @@ pub const ROLLOUT_STEP: &str = "rollout.step";
 pub const ROLLOUT_ANALYSIS: &str = "rollout.analysis";
 pub const ROLLOUT_PAUSED: &str = "rollout.paused";
 pub const ROLLOUT_RESUMED: &str = "rollout.resumed";
+/// A restarted controller took over a rollout under way (state unchanged).
+pub const ROLLOUT_RECOVERED: &str = "rollout.recovered";
 pub const ROLLOUT_PROMOTED: &str = "rollout.promoted";
 pub const ROLLOUT_ABORTED: &str = "rollout.aborted";
 pub const ROLLOUT_COMPLETED: &str = "rollout.completed";
@@ -183,10 +185,14 @@ impl Projection for DeliveryState {
             }
             ROLLOUT_RESUMED | ROLLOUT_PROMOTED => {
                 if let Some(r) = &mut u.rollout
-                    && r.phase == Phase::Paused
+                    && matches!(r.phase, Phase::Paused | Phase::Progressing)
                 {
                     r.phase = Phase::Progressing;
                     r.reason = None;
+                    // Where the rollout goes on from (a restarted controller enters this step).
+                    if let Some(n) = p.get("next_step").and_then(Value::as_u64) {
+                        r.step = n as usize;
+                    }
                 }
             }
             ROLLOUT_ABORTED => {

@@ -2,6 +2,7 @@
 //! directories. One test binary (this file's modules) keeps link time low.
 
 mod audit;
+mod delivery;
 mod gates;
 mod general;
 mod init;
