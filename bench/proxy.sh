@@ -19,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
-LG_PORT=18480 NGX_PORT=18481
+LG_PORT=18480 NGX_PORT=18481 CANARY_PORT=18482
 
 # --- tools -----------------------------------------------------------------------
 SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
@@ -51,7 +51,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in $LG_PORT $NGX_PORT; do busy "$p" && { echo "port $p is already in use on 127.0.0.1" >&2; exit 1; }; done
+for p in $LG_PORT $NGX_PORT $CANARY_PORT; do busy "$p" && { echo "port $p is already in use on 127.0.0.1" >&2; exit 1; }; done
 wait_http() { # URL: wait up to 15 s for a 200
   python3 - "$1" <<'PY'
 import sys, time, urllib.request
@@ -80,6 +80,19 @@ services:
     health: /healthz
     port: $LG_PORT
     instances: 2
+  canary:
+    run: lockgate demo-service --port \${PORT} --version \${VERSION} --error-rate \${ERROR_RATE:-0}
+    health: /healthz
+    port: $CANARY_PORT
+    strategy:
+      canary:
+        steps: [20, 100]
+        interval: 30s
+        analysis:
+          conditions: ["error_rate < 1%"]
+          interval: 1s
+          failure_limit: 0
+          min_samples: 20
 YAML
 cd "$WORK/project"
 SERVING=1; "$BIN" serve --detach >/dev/null
@@ -157,10 +170,46 @@ print(f"ratio lockgate/nginx req/s: {lg['rps'] / ng['rps']:.2f}x (goal >= 1.00x)
 print(f"p99 added over direct: lockgate {lg['p99'] - d['p99']:+.3f} ms (goal <= 1 ms), nginx {ng['p99'] - d['p99']:+.3f} ms")
 PY
 
-# --- TODO: bad canary -> all traffic back on stable ------------------------------
+# --- bad canary: first error -> all traffic back on stable ------------------------
+# A client sends requests one after another through the proxy and notes the
+# time and version of every answer; v2 answers 30 % errors, the analysis
+# (interval 1s, failure_limit 0) aborts it. Reported: first v2 error to last
+# answer from v2, and the abort event to the last answer from v2 (the switch).
 bad_canary_rollback_time() {
-  # TODO: deploy a failing canary, record the time of its first error response
-  # and the time from then until every request is served by the stable version.
-  echo "bad canary rollback time: not measured by this script yet"
+  cd "$WORK/project"
+  "$BIN" deploy canary --env dev --version v1 --wait >/dev/null
+  python3 - "$CANARY_PORT" "$WORK/answers.txt" <<'PY' &
+import http.client, sys, time
+port, out = int(sys.argv[1]), open(sys.argv[2], "w")
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+end = time.time() + 12
+while time.time() < end:
+    try:
+        c.request("GET", "/"); r = c.getresponse(); body = r.read().decode().split()
+        out.write(f"{time.time():.6f} {r.status} {body[1] if body[0] == 'shop' else body[-1]}\n")
+    except Exception:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        out.write(f"{time.time():.6f} 0 -\n")
+PY
+  local client=$!
+  sleep 1
+  "$BIN" deploy canary --env dev --version v2 --set ERROR_RATE=0.3 --wait >/dev/null 2>&1 || true
+  wait "$client"
+  "$BIN" audit log --kind rollout.aborted --json > "$WORK/aborted.json"
+  cd - >/dev/null
+  python3 - "$WORK/answers.txt" "$WORK/aborted.json" <<'PY'
+import json, sys, datetime
+rows = [l.split() for l in open(sys.argv[1])]
+lost = sum(1 for t, s, v in rows if s == "0" or (s.startswith("5") and v != "v2"))
+v2 = [(float(t), s) for t, s, v in rows if v == "v2"]
+first_err = min(t for t, s in v2 if s == "500")
+last_v2 = max(t for t, s in v2)
+ev = json.load(open(sys.argv[2]))[-1]
+# The ledger's time has second precision in its canonical form; use the
+# answers themselves for the switch: the last v2 answer after the abort.
+print(f"bad canary: first v2 error -> last answer from v2: {(last_v2 - first_err) * 1000:.0f} ms "
+      f"(analysis interval 1s, failure_limit 0: bound 1 interval + 1 reconcile tick)")
+print(f"bad canary: {len(rows)} answers, {len(v2)} from v2, {lost} lost (not v2's own errors); abort reason: {ev['payload']['reason']}")
+PY
 }
 bad_canary_rollback_time

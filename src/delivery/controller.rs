@@ -346,12 +346,9 @@ impl Unit {
             .as_ref()
             .map_or(sh.root.clone(), |w| sh.root.join(w.as_str()));
         let port = listen_port(spec, service, env);
-        let (listen, listen_error) = match tokio::net::TcpListener::bind(("127.0.0.1", port.unwrap_or(0))).await {
-            Ok(l) => {
-                let addr = l.local_addr().ok();
-                tokio::spawn(super::proxy::serve(l, proxy.clone(), shutdown_rx.clone()));
-                (addr, None)
-            }
+        let addr = SocketAddr::from(([127, 0, 0, 1], port.unwrap_or(0)));
+        let (listen, listen_error) = match super::proxy::listen(addr, proxy.clone(), shutdown_rx.clone()) {
+            Ok(addr) => (Some(addr), None),
             Err(e) => (
                 None,
                 Some(format!(
@@ -367,11 +364,12 @@ impl Unit {
                 let i = service_envs(spec, service).iter().position(|e| e == env).unwrap_or(0) as u16;
                 p.value.saturating_add(i)
             });
-            if let Ok(l) = tokio::net::TcpListener::bind(("127.0.0.1", pp.unwrap_or(0))).await
-                && let Ok(addr) = l.local_addr()
-            {
-                let p = Proxy::new(service, Options::default());
-                tokio::spawn(super::proxy::serve(l, p.clone(), shutdown_rx.clone()));
+            let p = Proxy::new(service, Options::default());
+            if let Ok(addr) = super::proxy::listen(
+                SocketAddr::from(([127, 0, 0, 1], pp.unwrap_or(0))),
+                p.clone(),
+                shutdown_rx.clone(),
+            ) {
                 preview = Some((p, addr));
             }
         }
@@ -516,7 +514,7 @@ impl Unit {
     }
 
     fn adopt(&mut self, id: String, version: String, port: u16, pid: u32) {
-        let backend = Backend::new(&id, &version, SocketAddr::from(([127, 0, 0, 1], port)));
+        let backend = Backend::new(&self.proxy, &id, &version, SocketAddr::from(([127, 0, 0, 1], port)));
         self.instances.push(Inst {
             id: id.clone(),
             version,
@@ -1113,7 +1111,7 @@ impl Unit {
                     state::INSTANCE_STARTED,
                     json!({ "instance": id, "version": version, "port": port, "pid": s.pid, "log": crate::diag::display_path(&spec.log) }),
                 );
-                let backend = Backend::new(&id, version, SocketAddr::from(([127, 0, 0, 1], port)));
+                let backend = Backend::new(&self.proxy, &id, version, SocketAddr::from(([127, 0, 0, 1], port)));
                 self.instances.push(Inst {
                     id: id.clone(),
                     version: version.to_string(),
@@ -1334,7 +1332,13 @@ impl Unit {
         }
         let r = self.rollout.as_mut().expect("rollout");
         r.waiting_since = None;
-        if r.progress_at.elapsed() > deadline {
+        // A step that overstays its planned time by `progress_deadline` is stuck
+        // (say, analysis that never completes): abort.
+        let planned = match r.plan.get(r.step) {
+            Some(Plan::Weight(_, d) | Plan::Pause(Some(d))) => *d,
+            _ => Duration::ZERO,
+        };
+        if r.entered && r.progress_at.elapsed() > planned + deadline {
             let reason = format!("no progress for {} (progress_deadline)", spec::Duration(deadline));
             let _ = self.abort(&reason, &Actor::system());
             return;

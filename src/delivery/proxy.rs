@@ -5,8 +5,9 @@
 //! A request goes to the canary with probability `weight` %, unless a
 //! forcing header or a sticky cookie decides. A route change swaps one
 //! pointer, so requests already on their way finish on the backend they
-//! started with (draining), and an attempt refused by a backend that is
-//! going away is retried on another one — the client never sees it.
+//! started with (draining), and an attempt that was not sent (refused, or
+//! its pooled connection closed first) is retried on another backend — the
+//! client never sees it.
 //! Errors say whose fault they were in `x-lockgate-error`: `upstream`
 //! (502 refused / reset, 504 timed out), `proxy` (503 no ready instance)
 //! or `client` (413 body too large).
@@ -15,7 +16,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, RwLock};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -24,9 +25,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Either, Full, Limited};
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
-use hyper::{Method, Request, Response, StatusCode, Uri, Version};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
+use hyper::{Request, Response, StatusCode, Uri, Version};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -45,13 +44,18 @@ pub struct Backend {
     pub version: String,
     pub addr: SocketAddr,
     inflight: AtomicU64,
+    /// The counters of this backend's version (shared by its instances).
+    metrics: Arc<VersionMetrics>,
 }
 
 impl Backend {
-    pub fn new(instance: impl Into<String>, version: impl Into<String>, addr: SocketAddr) -> Arc<Self> {
+    /// A backend whose requests count towards `proxy`'s metrics of `version`.
+    pub fn new(proxy: &Proxy, instance: impl Into<String>, version: impl Into<String>, addr: SocketAddr) -> Arc<Self> {
+        let version = version.into();
         Arc::new(Backend {
             instance: instance.into(),
-            version: version.into(),
+            metrics: proxy.metrics(&version),
+            version,
             addr,
             inflight: AtomicU64::new(0),
         })
@@ -98,7 +102,86 @@ impl Options {
     }
 }
 
-type Upstream = Client<HttpConnector, Full<Bytes>>;
+type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
+/// What one proxy thread keeps to itself, so that the hot path touches no
+/// cache line another thread writes: keep-alive connections to instances
+/// (a connection goes back when its response has ended) and its own copy of
+/// the route and options, refreshed when the proxy's generation changes.
+#[derive(Default)]
+pub struct Shard {
+    idle: Mutex<HashMap<SocketAddr, Vec<Sender>>>,
+    view: Mutex<Option<(u64, Arc<View>)>>,
+}
+
+pub type Pool = Arc<Shard>;
+
+/// A thread's copy of the route and options.
+pub struct View {
+    route: Route,
+    options: Options,
+}
+
+/// Idle connections kept per instance.
+const MAX_IDLE: usize = 512;
+
+impl Shard {
+    /// The route and options as of the proxy's current generation.
+    fn view(&self, proxy: &Proxy) -> Arc<View> {
+        let generation = proxy.generation.load(std::sync::atomic::Ordering::Acquire);
+        let mut v = self.view.lock().unwrap_or_else(|e| e.into_inner());
+        match &*v {
+            Some((g, view)) if *g == generation => view.clone(),
+            _ => {
+                let view = Arc::new(View {
+                    route: (*proxy.route()).clone(),
+                    options: (*proxy.options.read().unwrap_or_else(|e| e.into_inner()))
+                        .as_ref()
+                        .clone(),
+                });
+                *v = Some((generation, view.clone()));
+                view
+            }
+        }
+    }
+
+    async fn checkout(&self, addr: SocketAddr) -> std::io::Result<Sender> {
+        loop {
+            let idle = self
+                .idle
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_mut(&addr)
+                .and_then(Vec::pop);
+            let Some(mut s) = idle else { break };
+            if !s.is_closed() && s.ready().await.is_ok() {
+                return Ok(s);
+            }
+        }
+        let stream = tokio::time::timeout(Duration::from_secs(2), tokio::net::TcpStream::connect(addr))
+            .await
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out"))??;
+        let _ = stream.set_nodelay(true);
+        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(std::io::Error::other)?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        Ok(sender)
+    }
+
+    fn put(&self, addr: SocketAddr, s: Sender) {
+        if s.is_closed() {
+            return;
+        }
+        let mut m = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let v = m.entry(addr).or_default();
+        if v.len() < MAX_IDLE {
+            v.push(s);
+        }
+    }
+}
 pub type ProxyBody = Either<Tracked<Incoming>, Full<Bytes>>;
 
 /// The proxy of one service in one environment.
@@ -106,21 +189,14 @@ pub struct Proxy {
     service: String,
     cookie: String,
     route: RwLock<Arc<Route>>,
-    options: RwLock<Options>,
+    options: RwLock<Arc<Options>>,
+    /// Bumped on every route or options change (threads refresh their view).
+    generation: AtomicU64,
     metrics: Mutex<HashMap<String, Arc<VersionMetrics>>>,
-    client: Upstream,
-    counter: AtomicUsize,
 }
 
 impl Proxy {
     pub fn new(service: &str, options: Options) -> Arc<Self> {
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_connect_timeout(Some(Duration::from_secs(2)));
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(30))
-            .pool_max_idle_per_host(512)
-            .build(connector);
         Arc::new(Proxy {
             service: service.to_string(),
             cookie: format!(
@@ -128,16 +204,16 @@ impl Proxy {
                 service.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
             ),
             route: RwLock::new(Arc::new(Route::default())),
-            options: RwLock::new(options),
+            options: RwLock::new(Arc::new(options)),
+            generation: AtomicU64::new(1),
             metrics: Mutex::new(HashMap::new()),
-            client,
-            counter: AtomicUsize::new(0),
         })
     }
 
     /// Replaces the route in one step; requests in flight are not affected.
     pub fn set_route(&self, route: Route) {
         *self.route.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(route);
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
     }
 
     pub fn route(&self) -> Arc<Route> {
@@ -145,7 +221,8 @@ impl Proxy {
     }
 
     pub fn set_options(&self, options: Options) {
-        *self.options.write().unwrap_or_else(|e| e.into_inner()) = options;
+        *self.options.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(options);
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
     }
 
     /// The live counters of `version` (created on first use).
@@ -154,18 +231,21 @@ impl Proxy {
         m.entry(version.to_string()).or_default().clone()
     }
 
-    fn next(&self) -> usize {
-        self.counter.fetch_add(1, Relaxed)
-    }
-
-    /// A uniformly spread number in 0..10_000 (splitmix64 of a counter).
+    /// A well-spread number per call (splitmix64 of a per-thread counter:
+    /// no shared cache line between the proxy's threads).
     fn dice(&self) -> u64 {
-        let mut z = (self.next() as u64)
-            .wrapping_add(0x9E37_79B9_7F4A_7C15)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        thread_local! {
+            static STATE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+        }
+        let mut z = STATE.with(|s| {
+            // Threads start from different points: the cell's own address.
+            let v = if s.get() == 0 { s as *const _ as u64 } else { s.get() }.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            s.set(v);
+            v
+        });
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) % 10_000
+        z ^ (z >> 31)
     }
 
     /// Chooses the group for a request: forced header, sticky cookie, weight.
@@ -188,7 +268,8 @@ impl Proxy {
                 return (&route.stable, false);
             }
         }
-        let to_canary = canary_ok && (route.stable.is_empty() || (self.dice() as f64) < route.weight * 100.0);
+        let to_canary =
+            canary_ok && (route.stable.is_empty() || ((self.dice() % 10_000) as f64) < route.weight * 100.0);
         if to_canary {
             (&route.canary, true)
         } else {
@@ -196,29 +277,36 @@ impl Proxy {
         }
     }
 
-    /// Serves one client request.
+    /// Serves one client request; `xff` is the client's address as a header value.
     pub async fn handle(
         self: Arc<Self>,
+        pool: Pool,
         req: Request<Incoming>,
-        peer: SocketAddr,
+        xff: HeaderValue,
     ) -> Result<Response<ProxyBody>, Infallible> {
-        let opts = self.options.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let view = pool.view(&self);
+        let opts = &view.options;
         let (mut parts, body) = req.into_parts();
-        let body = match Limited::new(body, MAX_BODY).collect().await {
-            Ok(b) => b.to_bytes(),
-            Err(e) => {
-                if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+        // Bodies are buffered so that a refused attempt can be sent again.
+        let body = if body.is_end_stream() {
+            Bytes::new()
+        } else {
+            match Limited::new(body, MAX_BODY).collect().await {
+                Ok(b) => b.to_bytes(),
+                Err(e) => {
+                    if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                        return Ok(fault(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            "client",
+                            format!("request body is larger than {} MiB", MAX_BODY >> 20),
+                        ));
+                    }
                     return Ok(fault(
-                        StatusCode::PAYLOAD_TOO_LARGE,
+                        StatusCode::BAD_REQUEST,
                         "client",
-                        format!("request body is larger than {} MiB", MAX_BODY >> 20),
+                        "the request body could not be read".to_string(),
                     ));
                 }
-                return Ok(fault(
-                    StatusCode::BAD_REQUEST,
-                    "client",
-                    "the request body could not be read".to_string(),
-                ));
             }
         };
         strip_hop_by_hop(&mut parts.headers);
@@ -228,24 +316,18 @@ impl Proxy {
         {
             parts.headers.insert(header::HOST, v);
         }
-        let xff = match parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-            Some(prev) => format!("{prev}, {}", peer.ip()),
-            None => peer.ip().to_string(),
+        let xff = match parts.headers.get(X_FORWARDED_FOR).and_then(|v| v.to_str().ok()) {
+            Some(prev) => HeaderValue::from_str(&format!("{prev}, {}", xff.to_str().unwrap_or(""))).unwrap_or(xff),
+            None => xff,
         };
-        if let Ok(v) = HeaderValue::from_str(&xff) {
-            parts.headers.insert("x-forwarded-for", v);
-        }
+        parts.headers.insert(X_FORWARDED_FOR, xff);
         parts
             .headers
-            .insert("x-forwarded-proto", HeaderValue::from_static("http"));
-        let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
-        let idempotent = matches!(
-            parts.method,
-            Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
-        );
+            .insert(X_FORWARDED_PROTO, HeaderValue::from_static("http"));
+        let path = parts.uri.path_and_query().cloned();
 
-        let route = self.route();
-        let (group, canary) = self.choose(&route, &parts.headers, &opts);
+        let route = &view.route;
+        let (group, canary) = self.choose(route, &parts.headers, opts);
         if group.is_empty() {
             return Ok(fault(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -253,45 +335,39 @@ impl Proxy {
                 format!("no ready instance of `{}`", self.service),
             ));
         }
-        let start = self.next();
-        // Candidates: the chosen group in round-robin order, then the other group.
+        let start = self.dice() as usize;
+        // Candidates: the chosen group from a random start, then the other group.
         let other: &[Arc<Backend>] = if canary { &route.stable } else { &route.canary };
-        let candidates: Vec<&Arc<Backend>> = (0..group.len())
-            .map(|i| &group[(start + i) % group.len()])
-            .chain(other.iter())
-            .take(ATTEMPTS)
-            .collect();
+        let attempts = (group.len() + other.len()).min(ATTEMPTS);
+        let sticky_cookie = opts
+            .sticky
+            .then(|| cookie(&parts.headers, &self.cookie).map(str::to_string));
+        let mut up = Request::new(Full::new(body));
+        *up.method_mut() = parts.method;
+        *up.uri_mut() = path.map_or_else(|| Uri::from_static("/"), Uri::from);
+        *up.version_mut() = Version::HTTP_11;
+        *up.headers_mut() = parts.headers;
         let mut last_error = String::new();
-        for backend in candidates {
-            let uri: Uri = match format!("http://{}{}", backend.addr, path).parse() {
-                Ok(u) => u,
-                Err(_) => {
-                    return Ok(fault(
-                        StatusCode::BAD_REQUEST,
-                        "client",
-                        "the request target is not a valid path".to_string(),
-                    ));
+        for n in 0..attempts {
+            let backend = if n < group.len() {
+                &group[(start + n) % group.len()]
+            } else {
+                &other[n - group.len()]
+            };
+            let metrics = &backend.metrics;
+            let began = Instant::now();
+            let mut sender = match pool.checkout(backend.addr).await {
+                Ok(s) => s,
+                Err(e) => {
+                    // Refused: nothing was sent, the next backend gets the request.
+                    metrics.record_failure(began.elapsed());
+                    last_error = format!("{}@{} ({}): {e}", self.service, backend.version, backend.addr);
+                    continue;
                 }
             };
-            let mut up = Request::builder()
-                .method(parts.method.clone())
-                .uri(uri)
-                .version(Version::HTTP_11);
-            if let Some(h) = up.headers_mut() {
-                *h = parts.headers.clone();
-            }
-            let Ok(up) = up.body(Full::new(body.clone())) else {
-                return Ok(fault(
-                    StatusCode::BAD_REQUEST,
-                    "client",
-                    "the request could not be forwarded".to_string(),
-                ));
-            };
-            let metrics = self.metrics(&backend.version);
             backend.inflight.fetch_add(1, Relaxed);
             let guard = Inflight(backend.clone());
-            let began = Instant::now();
-            let sent = self.client.request(up);
+            let sent = sender.try_send_request(up);
             let result = match opts.timeout {
                 Some(t) => match tokio::time::timeout(t, sent).await {
                     Ok(r) => r,
@@ -318,8 +394,8 @@ impl Proxy {
                     metrics.record(status.as_u16(), began.elapsed());
                     let (mut rparts, rbody) = resp.into_parts();
                     strip_hop_by_hop(&mut rparts.headers);
-                    if opts.sticky
-                        && cookie(&parts.headers, &self.cookie) != Some(backend.version.as_str())
+                    if let Some(had) = &sticky_cookie
+                        && had.as_deref() != Some(backend.version.as_str())
                         && let Ok(v) = HeaderValue::from_str(&format!(
                             "{}={}; Path=/; HttpOnly; SameSite=Lax",
                             self.cookie, backend.version
@@ -332,10 +408,11 @@ impl Proxy {
                         Either::Left(Tracked {
                             inner: rbody,
                             _guard: guard,
+                            reuse: Some((pool.clone(), backend.addr, sender)),
                         }),
                     ));
                 }
-                Err(e) => {
+                Err(mut e) => {
                     metrics.record_failure(began.elapsed());
                     drop(guard);
                     last_error = format!(
@@ -343,10 +420,13 @@ impl Proxy {
                         self.service,
                         backend.version,
                         backend.addr,
-                        error_chain(&e)
+                        error_chain(e.error())
                     );
-                    if !(e.is_connect() || idempotent) {
-                        break;
+                    // The request comes back when it was not sent (the
+                    // connection closed first): safe to send elsewhere.
+                    match e.take_message() {
+                        Some(m) => up = m,
+                        None => break,
                     }
                 }
             }
@@ -377,31 +457,39 @@ fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         .map(|(_, v)| v)
 }
 
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+
+/// Headers that belong to one connection, never forwarded (RFC 9110 7.6.1).
+const HOP_BY_HOP: [HeaderName; 9] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    HeaderName::from_static("proxy-connection"),
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
 ];
 
 fn strip_hop_by_hop(h: &mut HeaderMap) {
-    let named: Vec<HeaderName> = h
-        .get_all(header::CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|n| HeaderName::from_bytes(n.trim().as_bytes()).ok())
-        .collect();
-    for n in named {
-        h.remove(n);
+    if h.contains_key(header::CONNECTION) {
+        let named: Vec<HeaderName> = h
+            .get_all(header::CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|n| HeaderName::from_bytes(n.trim().as_bytes()).ok())
+            .collect();
+        for n in named {
+            h.remove(n);
+        }
     }
-    for n in HOP_BY_HOP {
-        h.remove(*n);
+    for n in &HOP_BY_HOP {
+        if h.contains_key(n) {
+            h.remove(n);
+        }
     }
 }
 
@@ -427,10 +515,23 @@ impl Drop for Inflight {
     }
 }
 
-/// A response body that keeps its request counted as in flight.
-pub struct Tracked<B> {
+/// A response body that keeps its request counted as in flight and gives
+/// its connection back to the pool when it ended.
+pub struct Tracked<B: Body> {
     inner: B,
     _guard: Inflight,
+    reuse: Option<(Pool, SocketAddr, Sender)>,
+}
+
+impl<B: Body> Drop for Tracked<B> {
+    fn drop(&mut self) {
+        // A body dropped half-way leaves its connection unusable.
+        if self.inner.is_end_stream()
+            && let Some((pool, addr, s)) = self.reuse.take()
+        {
+            pool.put(addr, s);
+        }
+    }
 }
 
 impl<B: Body + Unpin> Body for Tracked<B> {
@@ -450,9 +551,67 @@ impl<B: Body + Unpin> Body for Tracked<B> {
     }
 }
 
+/// Binds `addr` with SO_REUSEPORT so that every proxy thread can have a
+/// listening socket of its own on the same port.
+fn bind_reuseport(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    use nix::sys::socket::{self, AddressFamily, Backlog, SockFlag, SockType, SockaddrStorage, sockopt};
+    let family = if addr.is_ipv4() {
+        AddressFamily::Inet
+    } else {
+        AddressFamily::Inet6
+    };
+    let fd = socket::socket(
+        family,
+        SockType::Stream,
+        SockFlag::SOCK_CLOEXEC | SockFlag::SOCK_NONBLOCK,
+        None,
+    )?;
+    socket::setsockopt(&fd, sockopt::ReuseAddr, &true)?;
+    socket::setsockopt(&fd, sockopt::ReusePort, &true)?;
+    socket::bind(std::os::fd::AsRawFd::as_raw_fd(&fd), &SockaddrStorage::from(addr))?;
+    socket::listen(&fd, Backlog::new(1024).unwrap_or(Backlog::MAXCONN))?;
+    Ok(std::net::TcpListener::from(fd))
+}
+
+/// Starts the proxy on `addr`: one thread per core, each with its own
+/// single-threaded runtime, listening socket (SO_REUSEPORT: the kernel
+/// spreads connections) and upstream pool — a request never changes
+/// thread. Returns the bound address; the threads stop when `shutdown`
+/// turns true.
+pub fn listen(addr: SocketAddr, proxy: Arc<Proxy>, shutdown: watch::Receiver<bool>) -> std::io::Result<SocketAddr> {
+    // SO_REUSEPORT would let a second process of the same user share the
+    // port silently: make sure nobody holds it first.
+    if addr.port() != 0 {
+        drop(std::net::TcpListener::bind(addr)?);
+    }
+    let first = bind_reuseport(addr)?;
+    let bound = first.local_addr()?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let mut listeners = vec![first];
+    for _ in 1..threads {
+        listeners.push(bind_reuseport(bound)?);
+    }
+    for (i, l) in listeners.into_iter().enumerate() {
+        let (proxy, shutdown) = (proxy.clone(), shutdown.clone());
+        std::thread::Builder::new()
+            .name(format!("lockgate-proxy-{i}"))
+            .spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                    return;
+                };
+                rt.block_on(async move {
+                    let Ok(l) = TcpListener::from_std(l) else { return };
+                    serve(l, proxy, shutdown).await;
+                });
+            })?;
+    }
+    Ok(bound)
+}
+
 /// Accepts connections on `listener` until `shutdown` turns true.
 pub async fn serve(listener: TcpListener, proxy: Arc<Proxy>, mut shutdown: watch::Receiver<bool>) {
     let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    let pool = Pool::default();
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     loop {
         tokio::select! {
@@ -463,8 +622,9 @@ pub async fn serve(listener: TcpListener, proxy: Arc<Proxy>, mut shutdown: watch
                     continue;
                 };
                 let _ = stream.set_nodelay(true);
-                let proxy = proxy.clone();
-                let svc = hyper::service::service_fn(move |req| proxy.clone().handle(req, peer));
+                let (proxy, pool) = (proxy.clone(), pool.clone());
+                let xff = HeaderValue::from_str(&peer.ip().to_string()).unwrap_or(HeaderValue::from_static("unknown"));
+                let svc = hyper::service::service_fn(move |req| proxy.clone().handle(pool.clone(), req, xff.clone()));
                 let conn = builder.serve_connection(TokioIo::new(stream), svc).into_owned();
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {

@@ -489,3 +489,48 @@ fn rolling_replaces_instances_batch_by_batch_without_losing_requests() {
         .count();
     assert_eq!(steps, 3);
 }
+
+/// One GET over HTTP/2 with prior knowledge (h2c), the way gRPC clients and
+/// service meshes talk.
+fn get_h2(addr: SocketAddr) -> (u16, String, Option<String>) {
+    use http_body_util::BodyExt as _;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (mut send, conn) = hyper::client::conn::http2::handshake(
+            hyper_util::rt::TokioExecutor::new(),
+            hyper_util::rt::TokioIo::new(stream),
+        )
+        .await
+        .unwrap();
+        tokio::spawn(conn);
+        let req = hyper::Request::builder()
+            .uri(format!("http://{addr}/"))
+            .body(http_body_util::Empty::<bytes::Bytes>::new())
+            .unwrap();
+        let resp = send.send_request(req).await.unwrap();
+        let status = resp.status().as_u16();
+        let party = resp
+            .headers()
+            .get("x-lockgate-error")
+            .map(|v| v.to_str().unwrap().to_string());
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&body).into_owned(), party)
+    })
+}
+
+#[test]
+fn the_proxy_speaks_http2_and_says_whose_fault_an_error_is() {
+    let p = Project::new(CANARY, "");
+    p.serve();
+    // Nothing deployed yet: the proxy itself answers, and says so.
+    let (status, body, party) = get_h2(p.proxy());
+    assert_eq!((status, party.as_deref()), (503, Some("proxy")), "{body}");
+    assert!(body.contains("no ready instance of `web`"), "{body}");
+    p.ok(&["deploy", "web", "--env", "dev", "--version", "v1", "--wait"]);
+    let (status, body, party) = get_h2(p.proxy());
+    assert_eq!((status, body.trim(), party), (200, "hello from shop v1", None));
+}
