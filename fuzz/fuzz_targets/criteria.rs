@@ -1,4 +1,5 @@
-//! Gate checks, job conditions and `${VAR}` interpolation from arbitrary text.
+//! Gate checks, job conditions, analysis conditions, canary headers and
+//! `${VAR}` interpolation from arbitrary text.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -10,4 +11,6 @@ fuzz_target!(|data: &[u8]| {
     let _ = lockgate::spec::interp::interpolate(text, &|k| (k.len() % 2 == 0).then(|| k.to_string()));
     let _ = lockgate::spec::FreezeWindow::parse(text);
     let _ = lockgate::spec::Duration::parse(text);
+    let _ = lockgate::delivery::analysis::Condition::parse(text);
+    let _ = lockgate::delivery::proxy::Options::header(text);
 });

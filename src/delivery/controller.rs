@@ -768,6 +768,9 @@ impl Unit {
                 self.begin(kind, to, actor, Some(id))
             }
             Command::Pause => {
+                if self.rollout.as_ref().is_some_and(|r| r.phase == Phase::Paused) {
+                    return Ok(self.status());
+                }
                 let Some(r) = self.rollout.as_mut().filter(|r| r.phase == Phase::Progressing) else {
                     return Err(self.nothing("pause"));
                 };

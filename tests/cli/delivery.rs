@@ -534,3 +534,221 @@ fn the_proxy_speaks_http2_and_says_whose_fault_an_error_is() {
     let (status, body, party) = get_h2(p.proxy());
     assert_eq!((status, body.trim(), party), (200, "hello from shop v1", None));
 }
+
+/// A real Prometheus on loopback scraping itself, stopped when dropped.
+struct Prometheus {
+    child: std::process::Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts Prometheus (scripts/test installs it); `None` with a visible
+/// message when it is missing, a failure when LOCKGATE_REQUIRE_TOOLS=1.
+fn prometheus() -> Option<Prometheus> {
+    let Ok(bin) = which("prometheus") else {
+        if std::env::var("LOCKGATE_REQUIRE_TOOLS").as_deref() == Ok("1") {
+            panic!("LOCKGATE_REQUIRE_TOOLS=1 but `prometheus` is not on PATH");
+        }
+        eprintln!("SKIPPED: `prometheus` is not installed (scripts/test installs it)");
+        return None;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let cfg = dir.path().join("prometheus.yml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "global: {{ scrape_interval: 1s, evaluation_interval: 1s }}\nscrape_configs:\n  - job_name: self\n    static_configs: [{{ targets: ['127.0.0.1:{port}'] }}]\n"
+        ),
+    )
+    .unwrap();
+    let child = std::process::Command::new(bin)
+        .arg(format!("--config.file={}", cfg.display()))
+        .arg(format!("--storage.tsdb.path={}", dir.path().join("data").display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let p = Prometheus {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+        _dir: dir,
+    };
+    // Ready, and the first scrape of itself has landed.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if get_raw(port, "/api/v1/query?query=up").contains("\"value\"") {
+            return Some(p);
+        }
+        assert!(Instant::now() < deadline, "Prometheus did not come up");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The whole answer to a plain HTTP/1.1 GET on loopback ("" when refused).
+fn get_raw(port: u16, path: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return String::new();
+    };
+    let _ = s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes());
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
+
+fn which(name: &str) -> Result<std::path::PathBuf, ()> {
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .ok_or(())
+}
+
+#[test]
+fn canary_analysis_queries_prometheus_and_aborts_on_its_answer_or_its_absence() {
+    let Some(prom) = prometheus() else { return };
+    let strategy = |conditions: &str, url: &str| {
+        format!(
+            "      canary:\n        steps: [50, 100]\n        interval: 1s\n        rollback_window: 0s\n        analysis:\n          conditions: [{conditions}]\n          prometheus: {url}\n          interval: 300ms\n          consecutive_error_limit: 1\n"
+        )
+    };
+    // A healthy query: the rollout completes.
+    let p = Project::new(&strategy(r#"'metric("sum(up{job=\"self\"})") >= 1'"#, &prom.url), "");
+    p.serve();
+    p.ok(&["deploy", "web", "--env", "dev", "--version", "v1", "--wait"]);
+    p.ok(&["deploy", "web", "--env", "dev", "--version", "v2", "--wait"]);
+    let analyses = p.events("rollout.analysis");
+    assert!(
+        analyses.iter().any(|e| e["payload"]["observed"][0]["value"] == "1"),
+        "Prometheus' value is recorded: {analyses:#?}"
+    );
+    // A failing query aborts.
+    let yaml = std::fs::read_to_string(p.path().join("lockgate.yaml")).unwrap();
+    let i = yaml.find("    strategy:").unwrap();
+    let write = |s: String| {
+        std::fs::write(
+            p.path().join("lockgate.yaml"),
+            format!("{}    strategy:\n{s}", &yaml[..i]),
+        )
+        .unwrap()
+    };
+    write(strategy(r#"'metric("sum(up{job=\"self\"})") < 1'"#, &prom.url));
+    p.ok(&["stop"]);
+    p.serve();
+    let out = p.lg(&["deploy", "web", "--env", "dev", "--version", "v3", "--wait"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("1 failed measurement(s)"), "{}", stderr(&out));
+    // Prometheus gone: measurement errors, aborted after
+    // consecutive_error_limit + 1 of them.
+    write(strategy(
+        r#"'metric("sum(up)") >= 1'"#,
+        &format!("http://127.0.0.1:{}", free_port()),
+    ));
+    p.ok(&["stop"]);
+    p.serve();
+    let out = p.lg(&["deploy", "web", "--env", "dev", "--version", "v4", "--wait"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("2 consecutive measurement errors, more than consecutive_error_limit 1"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(p.status()["stable"], "v2");
+}
+
+/// `GET /` with extra header lines; returns the body and any Set-Cookie.
+fn get_with(port: u16, headers: &str) -> (String, Option<String>) {
+    use std::io::{Read as _, Write as _};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(format!("GET / HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n").as_bytes())
+        .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap();
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .map(|c| c.split(';').next().unwrap().to_string());
+    (body.trim().to_string(), cookie)
+}
+
+#[test]
+fn a_header_forces_the_canary_and_a_cookie_keeps_a_client_on_its_version() {
+    let p = Project::new(
+        "      canary:
+        steps: [10, 50, 100]
+        interval: 10m
+        header: \"X-Canary: always\"
+        sticky: true
+",
+        "",
+    );
+    p.serve();
+    p.ok(&["deploy", "web", "--env", "dev", "--version", "v1", "--wait"]);
+    p.ok(&["deploy", "web", "--env", "dev", "--version", "v2"]);
+    p.wait_for("10 % to v2", |s| s["rollout"]["weight"] == 10.0);
+    for _ in 0..20 {
+        assert_eq!(get_with(p.port, "X-Canary: always\r\n").0, "hello from shop v2");
+    }
+    // A client that reached a version stays there.
+    for _ in 0..5 {
+        let (body, cookie) = get_with(p.port, "");
+        let cookie = cookie.expect("a sticky proxy sets its cookie");
+        let version = body.rsplit(' ').next().unwrap().to_string();
+        assert_eq!(cookie, format!("lockgate_web={version}"));
+        for _ in 0..10 {
+            let (again, set) = get_with(p.port, &format!("Cookie: {cookie}\r\n"));
+            assert_eq!(again, body);
+            assert_eq!(set, None, "no new cookie for a client that has one");
+        }
+    }
+    // Pause, resume and a full promotion are recorded.
+    p.ok(&["pause", "web"]);
+    let s = p.status();
+    assert_eq!(
+        (&s["rollout"]["phase"], &s["rollout"]["reason"]),
+        (&"paused".into(), &"paused by user:sam@shop.example".into())
+    );
+    p.ok(&["pause", "web"]);
+    p.ok(&["resume", "web"]);
+    assert_eq!(p.status()["rollout"]["phase"], "progressing");
+    p.ok(&["promote", "web", "--full"]);
+    p.wait_for("completion", |s| s["rollout"]["phase"] == "completed");
+    assert_eq!(
+        p.events("rollout.paused").len(),
+        1,
+        "pausing a paused rollout changes nothing"
+    );
+    assert_eq!(p.events("rollout.resumed").len(), 1);
+    assert_eq!(p.events("rollout.promoted")[0]["payload"]["full"], true);
+}
+
+#[test]
+fn deploy_is_refused_while_the_environments_gate_is_not_open() {
+    let p = Project::new(CANARY, "");
+    let yaml = std::fs::read_to_string(p.path().join("lockgate.yaml")).unwrap();
+    std::fs::write(
+        p.path().join("lockgate.yaml"),
+        yaml.replace(
+            "  dev: { target: local }",
+            "  dev: { target: local, approvals: { required: 1 } }",
+        ),
+    )
+    .unwrap();
+    p.serve();
+    let out = p.lg(&["deploy", "web", "--env", "dev", "--version", "v1"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no pipeline run"), "{}", stderr(&out));
+    assert!(!p.events("gate.refused").is_empty(), "the refusal is audited");
+    assert!(p.events("rollout.started").is_empty(), "nothing was deployed");
+}
