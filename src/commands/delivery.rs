@@ -219,29 +219,25 @@ pub fn deploy(
         &format!("/v1/units/{service}/{env}/deploy"),
         &json!({ "version": version, "vars": vars, "actor": Actor::local().to_string() }),
     )?;
-    if !wait {
-        if json_out {
-            super::print_json(&r)?;
-        } else if r["started"].as_bool() == Some(true) {
-            writeln!(
-                std::io::stdout(),
-                "rollout {} of {service} {version} to {env} started; follow it with `lockgate rollout status {service} --env {env} --watch`",
-                r["rollout"]
-            )?;
-        } else {
-            writeln!(
-                std::io::stdout(),
-                "{}",
-                r["message"].as_str().unwrap_or("nothing to do")
-            )?;
-        }
+    let started = r["started"].as_bool() == Some(true);
+    if json_out && !(wait && started) {
+        super::print_json(&r)?;
         return Ok(Exit::Ok);
     }
-    if r["started"].as_bool() != Some(true) {
+    if !started {
+        // Already the stable version: nothing to roll out.
         writeln!(
             std::io::stdout(),
             "{}",
             r["message"].as_str().unwrap_or("nothing to do")
+        )?;
+        return Ok(Exit::Ok);
+    }
+    if !wait {
+        writeln!(
+            std::io::stdout(),
+            "rollout {} of {service} {version} to {env} started; follow it with `lockgate rollout status {service} --env {env} --watch`",
+            r["rollout"]
         )?;
         return Ok(Exit::Ok);
     }
@@ -495,7 +491,13 @@ fn status(g: &GlobalArgs, service: Option<&str>, env: Option<&str>, watch: bool,
         }
         let mut out = std::io::stdout().lock();
         if watch {
-            write!(out, "\x1b[2J\x1b[H{text}")?;
+            use std::io::IsTerminal as _;
+            if std::io::stdout().is_terminal() {
+                write!(out, "\x1b[2J\x1b[H{text}")?;
+            } else {
+                // Piped: one snapshot after another, no screen control.
+                write!(out, "--- {}\n{text}", jiff::Timestamp::now().strftime("%H:%M:%S"))?;
+            }
             out.flush()?;
             drop(out);
             std::thread::sleep(Duration::from_millis(500));

@@ -637,6 +637,15 @@ pub fn attest(g: &GlobalArgs, gate: &str, item: &str, link: Option<String>, comm
     Ok(Exit::Ok)
 }
 
+fn environment<'s>(spec: &'s spec::Spec, env: &str) -> Result<&'s spec::Environment> {
+    spec.environments.get(env).ok_or_else(|| {
+        let names: Vec<&str> = spec.environments.names().collect();
+        UserError::usage(format!("unknown environment `{env}`"))
+            .with_hint(format!("environments: {}", names.join(", ")))
+            .into()
+    })
+}
+
 /// Before a deployment to `env`: the change under review must have passed
 /// the gates guarding `env`. When it was not promoted there yet, this
 /// promotes it (or refuses, recorded, with the gate's exit code). Returns
@@ -644,12 +653,7 @@ pub fn attest(g: &GlobalArgs, gate: &str, item: &str, link: Option<String>, comm
 pub fn ensure_deployable(g: &GlobalArgs, env: &str) -> Result<Option<String>> {
     let w = World::load(g)?;
     let spec = &w.loaded.spec;
-    let Some(envdef) = spec.environments.get(env) else {
-        let names: Vec<&str> = spec.environments.names().collect();
-        return Err(UserError::usage(format!("unknown environment `{env}`"))
-            .with_hint(format!("environments: {}", names.join(", ")))
-            .into());
-    };
+    let envdef = environment(spec, env)?;
     let guarded = envdef.promote_from.is_some()
         || envdef.approvals.is_some()
         || !envdef.freeze.is_empty()
@@ -681,12 +685,7 @@ pub fn ensure_deployable(g: &GlobalArgs, env: &str) -> Result<Option<String>> {
 pub fn promote(g: &GlobalArgs, env: &str, json_out: bool) -> Result<Exit> {
     let mut w = World::load(g)?;
     let spec = &w.loaded.spec;
-    let Some(envdef) = spec.environments.get(env) else {
-        let names: Vec<&str> = spec.environments.names().collect();
-        return Err(UserError::usage(format!("unknown environment `{env}`"))
-            .with_hint(format!("environments: {}", names.join(", ")))
-            .into());
-    };
+    let envdef = environment(spec, env)?;
     let on_freeze = envdef.on_freeze;
     let promote_from = envdef.promote_from.as_ref().map(|p| p.value.clone());
     let gates: Vec<String> = spec

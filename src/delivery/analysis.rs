@@ -284,17 +284,6 @@ pub struct External {
     pub probes: Vec<(String, bool, String)>,
 }
 
-fn compare(l: f64, op: Op, r: f64) -> bool {
-    match op {
-        Op::Eq => (l - r).abs() < 1e-9,
-        Op::Ne => (l - r).abs() >= 1e-9,
-        Op::Lt => l < r,
-        Op::Le => l <= r + 1e-9,
-        Op::Gt => l > r,
-        Op::Ge => l + 1e-9 >= r,
-    }
-}
-
 fn number(v: &Value) -> f64 {
     match v {
         Value::Num(n) | Value::Pct(n) => *n,
@@ -352,7 +341,7 @@ pub fn measure(
         };
         match value {
             Ok(Some(v)) => {
-                let pass = compare(number(&v), c.op, number(&c.threshold));
+                let pass = c.op.holds(number(&v), number(&c.threshold));
                 if !pass {
                     worse(&mut outcome, Outcome::Failed);
                 }

@@ -1563,11 +1563,9 @@ impl Unit {
     }
 
     fn measured(&mut self, rollout: u64, ext: External) {
+        // Backends count into the main proxy's metrics of their version, so
+        // traffic through a blue-green preview port is included.
         let metrics = self.rollout.as_ref().map(|r| self.proxy.metrics(&r.to));
-        let preview_metrics = match (&self.preview, self.rollout.as_ref()) {
-            (Some((p, _)), Some(r)) if r.kind == Kind::BlueGreen => Some(p.metrics(&r.to)),
-            _ => None,
-        };
         let Some(r) = self.rollout.as_mut().filter(|r| r.id == rollout) else {
             return;
         };
@@ -1577,16 +1575,7 @@ impl Unit {
         if !matches!(r.phase, Phase::Progressing) {
             return;
         }
-        let mut now_snap = metrics.map(|m| m.snapshot()).unwrap_or_default();
-        if let Some(pm) = preview_metrics {
-            let p = pm.snapshot();
-            now_snap.requests += p.requests;
-            now_snap.server_errors += p.server_errors;
-            now_snap.failures += p.failures;
-            for (a, b) in now_snap.hist.iter_mut().zip(p.hist) {
-                *a += b;
-            }
-        }
+        let now_snap = metrics.map(|m| m.snapshot()).unwrap_or_default();
         let window = now_snap.since(&run.snap);
         let elapsed = run.snap_at.elapsed();
         run.snap = now_snap;

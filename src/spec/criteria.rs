@@ -753,16 +753,23 @@ fn compare(l: &Value, op: Op, r: &Value) -> bool {
         (Value::Bool(a), Value::Bool(b)) => (a == b) == (op == Op::Eq),
         (Value::Text(a), Value::Text(b)) => (a == b) == (op == Op::Eq),
         _ => match (num(l), num(r)) {
-            (Some(a), Some(b)) => match op {
-                Op::Eq => (a - b).abs() < 1e-9,
-                Op::Ne => (a - b).abs() >= 1e-9,
-                Op::Lt => a < b,
-                Op::Le => a <= b + 1e-9,
-                Op::Gt => a > b,
-                Op::Ge => a + 1e-9 >= b,
-            },
+            (Some(a), Some(b)) => op.holds(a, b),
             _ => false,
         },
+    }
+}
+
+impl Op {
+    /// `a op b` for numbers, with a tolerance for equality.
+    pub fn holds(self, a: f64, b: f64) -> bool {
+        match self {
+            Op::Eq => (a - b).abs() < 1e-9,
+            Op::Ne => (a - b).abs() >= 1e-9,
+            Op::Lt => a < b,
+            Op::Le => a <= b + 1e-9,
+            Op::Gt => a > b,
+            Op::Ge => a + 1e-9 >= b,
+        }
     }
 }
 
