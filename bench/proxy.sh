@@ -5,20 +5,22 @@
 #   (a) direct   wrk -> one `lockgate demo-service` instance
 #   (b) lockgate wrk -> lockgate's proxy (127.0.0.1:18480) -> 2 instances
 #   (c) nginx    wrk -> nginx (127.0.0.1:18481, weighted upstream, keepalive 64) -> the same 2 instances
-# Each target gets a 2 s warm-up, then `wrk -t2 -c64 -d$DURATION --latency`.
-# Prints requests/s and latency p50/p99 for each, the ratio lockgate/nginx
-# requests/s and the p99 latency each proxy adds over direct.
+# Each target gets a 2 s warm-up, then `wrk -t2 -c64 -d$DURATION --latency`,
+# in ROUNDS rounds whose order rotates. Prints the median requests/s and
+# latency p50/p99 of each, the ratio lockgate/nginx requests/s and the p99
+# latency each proxy adds over direct.
 # Goal: lockgate >= nginx requests/s, lockgate's added p99 <= 1 ms.
 # wrk, the proxies and the upstream share this machine's cores: compare the
 # numbers of one run with each other, not with other machines.
 #
 #   bench/proxy.sh                              builds target/release/lockgate, DURATION=10s
-#   DURATION=30s bench/proxy.sh                 longer measurements
+#   DURATION=30s ROUNDS=5 bench/proxy.sh       longer measurements, more rounds
 #   LOCKGATE_BIN=/path/to/lockgate bench/proxy.sh   use that binary, no cargo build
 # wrk and nginx are installed with apt-get when missing (sudo when not root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-3}
 LG_PORT=18480 NGX_PORT=18481 CANARY_PORT=18482
 
 # --- tools -----------------------------------------------------------------------
@@ -65,7 +67,7 @@ PY
 }
 
 echo "# lockgate proxy benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(uname -sr)"
-echo "# $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $("$NGINX" -v 2>&1 | cut -d' ' -f3), wrk -t2 -c64 -d$DURATION --latency after a 2 s warm-up"
+echo "# $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $("$NGINX" -v 2>&1 | cut -d' ' -f3), wrk -t2 -c64 -d$DURATION --latency after a 2 s warm-up, $ROUNDS rounds"
 
 # --- upstream: lockgate controller with 2 demo-service instances -------------------
 mkdir -p "$WORK/project"
@@ -138,33 +140,45 @@ NGINX_PID=$!
 wait_http "http://127.0.0.1:$NGX_PORT/" || { cat "$NGX/logs/error.log" >&2; exit 1; }
 
 # --- measurements ------------------------------------------------------------------
-measure() { # NAME URL
+# ROUNDS rounds, the order of the three targets rotating from round to round
+# (this VM's speed drifts); the medians are compared.
+measure() { # NAME URL ROUND
   wrk -t2 -c64 -d2s "$2" >/dev/null
-  wrk -t2 -c64 -d"$DURATION" --latency "$2" > "$WORK/$1.wrk"
+  wrk -t2 -c64 -d"$DURATION" --latency "$2" > "$WORK/$1.$3.wrk"
 }
-measure direct "http://127.0.0.1:${INSTANCES[0]}/"
-measure lockgate "http://$LISTEN/"
-measure nginx "http://127.0.0.1:$NGX_PORT/"
+TARGETS=("direct http://127.0.0.1:${INSTANCES[0]}/" "lockgate http://$LISTEN/" "nginx http://127.0.0.1:$NGX_PORT/")
+for ((round = 0; round < ROUNDS; round++)); do
+  for ((k = 0; k < 3; k++)); do
+    read -r name url <<<"${TARGETS[$(((k + round) % 3))]}"
+    measure "$name" "$url" "$round"
+  done
+done
 
-python3 - "$WORK" <<'PY'
-import re, sys
+python3 - "$WORK" "$ROUNDS" <<'PY'
+import re, statistics, sys
 UNIT = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4, "h": 3.6e6}
 def ms(v):
     n, u = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", v).groups()
     return float(n) * UNIT[u]
+work, rounds = sys.argv[1], int(sys.argv[2])
 r = {}
 for name in ("direct", "lockgate", "nginx"):
-    out = open(f"{sys.argv[1]}/{name}.wrk").read()
-    pct = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    if not rps or len(pct) != 2: sys.exit(f"cannot parse wrk output for {name}:\n{out}")
-    err = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    err += sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
-    r[name] = dict(rps=float(rps.group(1)),
-                   p50=ms(pct["50"]), p99=ms(pct["99"]), err=err)
-    x = r[name]
-    print(f"{name:9} {x['rps']:>10,.0f} req/s   p50 {x['p50']:7.3f} ms   p99 {x['p99']:7.3f} ms"
-          + (f"   ({err} errors or non-2xx!)" if err else ""))
+    runs = []
+    for i in range(rounds):
+        out = open(f"{work}/{name}.{i}.wrk").read()
+        pct = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+        rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+        if not rps or len(pct) != 2: sys.exit(f"cannot parse wrk output for {name}:\n{out}")
+        err = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+        err += sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+        runs.append(dict(rps=float(rps.group(1)), p50=ms(pct["50"]), p99=ms(pct["99"]), err=err))
+    x = {k: statistics.median(run[k] for run in runs) for k in ("rps", "p50", "p99")}
+    x["err"] = sum(run["err"] for run in runs)
+    x["all"] = [run["rps"] for run in runs]
+    r[name] = x
+    print(f"{name:9} {x['rps']:>10,.0f} req/s   p50 {x['p50']:7.3f} ms   p99 {x['p99']:7.3f} ms   "
+          f"(medians of {rounds}: {', '.join(f'{v:,.0f}' for v in x['all'])} req/s)"
+          + (f"   ({x['err']} errors or non-2xx!)" if x["err"] else ""))
 lg, ng, d = r["lockgate"], r["nginx"], r["direct"]
 print(f"ratio lockgate/nginx req/s: {lg['rps'] / ng['rps']:.2f}x (goal >= 1.00x)")
 print(f"p99 added over direct: lockgate {lg['p99'] - d['p99']:+.3f} ms (goal <= 1 ms), nginx {ng['p99'] - d['p99']:+.3f} ms")

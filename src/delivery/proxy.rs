@@ -27,7 +27,7 @@ use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode, Uri, Version};
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 use super::metrics::VersionMetrics;
@@ -551,48 +551,38 @@ impl<B: Body + Unpin> Body for Tracked<B> {
     }
 }
 
-/// Binds `addr` with SO_REUSEPORT so that every proxy thread can have a
-/// listening socket of its own on the same port.
-fn bind_reuseport(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
-    use nix::sys::socket::{self, AddressFamily, Backlog, SockFlag, SockType, SockaddrStorage, sockopt};
-    let family = if addr.is_ipv4() {
-        AddressFamily::Inet
-    } else {
-        AddressFamily::Inet6
-    };
-    let fd = socket::socket(
-        family,
-        SockType::Stream,
-        SockFlag::SOCK_CLOEXEC | SockFlag::SOCK_NONBLOCK,
-        None,
-    )?;
-    socket::setsockopt(&fd, sockopt::ReuseAddr, &true)?;
-    socket::setsockopt(&fd, sockopt::ReusePort, &true)?;
-    socket::bind(std::os::fd::AsRawFd::as_raw_fd(&fd), &SockaddrStorage::from(addr))?;
-    socket::listen(&fd, Backlog::new(1024).unwrap_or(Backlog::MAXCONN))?;
-    Ok(std::net::TcpListener::from(fd))
+/// The proxy's threads: how many connections each serves, and where to hand
+/// a connection to another thread.
+struct Threads {
+    active: Vec<AtomicU64>,
+    handoff: Vec<tokio::sync::mpsc::UnboundedSender<std::net::TcpStream>>,
 }
 
 /// Starts the proxy on `addr`: one thread per core, each with its own
-/// single-threaded runtime, listening socket (SO_REUSEPORT: the kernel
-/// spreads connections) and upstream pool — a request never changes
-/// thread. Returns the bound address; the threads stop when `shutdown`
-/// turns true.
+/// single-threaded runtime and upstream pool, so a request never changes
+/// thread. All threads accept from one listening socket; a thread that
+/// already serves more connections than another hands the new one over, so
+/// long-lived keep-alive connections end up evenly spread. Returns the bound
+/// address; the threads stop when `shutdown` turns true.
 pub fn listen(addr: SocketAddr, proxy: Arc<Proxy>, shutdown: watch::Receiver<bool>) -> std::io::Result<SocketAddr> {
-    // SO_REUSEPORT would let a second process of the same user share the
-    // port silently: make sure nobody holds it first.
-    if addr.port() != 0 {
-        drop(std::net::TcpListener::bind(addr)?);
+    let listener = std::net::TcpListener::bind(addr)?;
+    listener.set_nonblocking(true)?;
+    let bound = listener.local_addr()?;
+    let n = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let mut receivers = Vec::new();
+    let mut handoff = Vec::new();
+    for _ in 0..n {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        handoff.push(tx);
+        receivers.push(rx);
     }
-    let first = bind_reuseport(addr)?;
-    let bound = first.local_addr()?;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-    let mut listeners = vec![first];
-    for _ in 1..threads {
-        listeners.push(bind_reuseport(bound)?);
-    }
-    for (i, l) in listeners.into_iter().enumerate() {
-        let (proxy, shutdown) = (proxy.clone(), shutdown.clone());
+    let threads = Arc::new(Threads {
+        active: (0..n).map(|_| AtomicU64::new(0)).collect(),
+        handoff,
+    });
+    for (i, rx) in receivers.into_iter().enumerate() {
+        let l = listener.try_clone()?;
+        let (proxy, shutdown, threads) = (proxy.clone(), shutdown.clone(), threads.clone());
         std::thread::Builder::new()
             .name(format!("lockgate-proxy-{i}"))
             .spawn(move || {
@@ -601,38 +591,85 @@ pub fn listen(addr: SocketAddr, proxy: Arc<Proxy>, shutdown: watch::Receiver<boo
                 };
                 rt.block_on(async move {
                     let Ok(l) = TcpListener::from_std(l) else { return };
-                    serve(l, proxy, shutdown).await;
+                    serve(l, rx, i, threads, proxy, shutdown).await;
                 });
             })?;
     }
     Ok(bound)
 }
 
-/// Accepts connections on `listener` until `shutdown` turns true.
-pub async fn serve(listener: TcpListener, proxy: Arc<Proxy>, mut shutdown: watch::Receiver<bool>) {
-    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+/// Accepts connections (and those other threads hand over) until `shutdown` turns true.
+async fn serve(
+    listener: TcpListener,
+    mut handed: tokio::sync::mpsc::UnboundedReceiver<std::net::TcpStream>,
+    me: usize,
+    threads: Arc<Threads>,
+    proxy: Arc<Proxy>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let pool = Pool::default();
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     loop {
-        tokio::select! {
+        let stream = tokio::select! {
             accepted = listener.accept() => {
-                let Ok((stream, peer)) = accepted else {
+                let Ok((stream, _)) = accepted else {
                     // Out of file descriptors and the like: back off briefly.
                     tokio::time::sleep(Duration::from_millis(20)).await;
                     continue;
                 };
-                let _ = stream.set_nodelay(true);
-                let (proxy, pool) = (proxy.clone(), pool.clone());
-                let xff = HeaderValue::from_str(&peer.ip().to_string()).unwrap_or(HeaderValue::from_static("unknown"));
-                let svc = hyper::service::service_fn(move |req| proxy.clone().handle(pool.clone(), req, xff.clone()));
-                let conn = builder.serve_connection(TokioIo::new(stream), svc).into_owned();
-                let conn = graceful.watch(conn);
-                tokio::spawn(async move {
-                    let _ = conn.await;
-                });
+                let (least, load) = threads
+                    .active
+                    .iter()
+                    .map(|a| a.load(Relaxed))
+                    .enumerate()
+                    .min_by_key(|(_, n)| *n)
+                    .unwrap_or((me, 0));
+                if least != me && threads.active[me].load(Relaxed) > load {
+                    let Ok(std) = stream.into_std() else { continue };
+                    // Counted now, so the next accept sees it.
+                    threads.active[least].fetch_add(1, Relaxed);
+                    if threads.handoff[least].send(std).is_err() {
+                        threads.active[least].fetch_sub(1, Relaxed);
+                    }
+                    continue;
+                }
+                threads.active[me].fetch_add(1, Relaxed);
+                stream
             }
+            Some(std) = handed.recv() => match TcpStream::from_std(std) {
+                Ok(s) => s,
+                Err(_) => {
+                    threads.active[me].fetch_sub(1, Relaxed);
+                    continue;
+                }
+            },
             _ = shutdown.changed() => break,
-        }
+        };
+        let Ok(peer) = stream.peer_addr() else {
+            threads.active[me].fetch_sub(1, Relaxed);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let (proxy, pool, threads) = (proxy.clone(), pool.clone(), threads.clone());
+        let xff = HeaderValue::from_str(&peer.ip().to_string()).unwrap_or(HeaderValue::from_static("unknown"));
+        let svc = hyper::service::service_fn(move |req| proxy.clone().handle(pool.clone(), req, xff.clone()));
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            // HTTP/2 with prior knowledge starts with its preface
+            // ("PRI * HTTP/2.0"); anything else is HTTP/1.x. Peeking once
+            // per connection keeps HTTP/1 on hyper's direct path.
+            let mut head = [0u8; 3];
+            let h2 = matches!(stream.peek(&mut head).await, Ok(3)) && &head == b"PRI";
+            if h2 {
+                let conn = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), svc);
+                let _ = watcher.watch(conn).await;
+            } else {
+                let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
+                let _ = watcher.watch(conn).await;
+            }
+            threads.active[me].fetch_sub(1, Relaxed);
+        });
     }
     // Let open connections finish what they are doing, briefly.
     let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
