@@ -107,6 +107,67 @@ fn event_json(e: &Event) -> EventJson<'_> {
 
 /// One line describing the payload, for tables: a note's message, or the
 /// well-known fields of lockgate's own events, or compact JSON.
+/// One line for a rollout or instance event: what an on-call engineer reads.
+fn delivery_summary(kind: &str, p: &serde_json::Value) -> Option<String> {
+    let s = |k: &str| p.get(k).and_then(|v| v.as_str()).unwrap_or("-").to_string();
+    let n = |k: &str| p.get(k).map(|v| v.to_string()).unwrap_or_else(|| "-".into());
+    Some(match kind {
+        "rollout.started" => format!(
+            "{} {} → {}",
+            s("strategy"),
+            p.get("from").and_then(|v| v.as_str()).unwrap_or("nothing"),
+            s("to")
+        ),
+        "rollout.step" if p.get("pause").is_some() => {
+            format!("step {}: pause {}", p["step"].as_u64().unwrap_or(0) + 1, p["pause"])
+        }
+        "rollout.step" if p.get("preview") == Some(&serde_json::Value::Bool(true)) => {
+            format!("step {}: preview", p["step"].as_u64().unwrap_or(0) + 1)
+        }
+        "rollout.step" => format!(
+            "step {}: {}% to the new version",
+            p["step"].as_u64().unwrap_or(0) + 1,
+            p["weight"].as_f64().unwrap_or(0.0)
+        ),
+        "rollout.analysis" => {
+            let observed: Vec<String> = p["observed"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|o| {
+                    format!(
+                        "{} = {}",
+                        o["condition"].as_str().unwrap_or(""),
+                        o["value"].as_str().unwrap_or("?")
+                    )
+                })
+                .collect();
+            format!(
+                "{}{}: {}",
+                s("outcome"),
+                if p["dry_run"] == true { " (dry run)" } else { "" },
+                observed.join(", ")
+            )
+        }
+        "rollout.completed" => format!("{} is stable", s("version")),
+        "rollout.rolled_back" => format!(
+            "{} → {}{}",
+            s("from"),
+            s("to"),
+            if p["instant"] == true {
+                " (instant: it was warm)"
+            } else {
+                " (redeployed)"
+            }
+        ),
+        "rollout.aborted" | "rollout.paused" | "deploy.refused" => format!("reason: {}", s("reason")),
+        "instance.started" => format!("{} {} pid {} port {}", s("version"), s("instance"), n("pid"), n("port")),
+        "instance.exited" => format!("{} {} exit {}: {}", s("version"), s("instance"), n("code"), s("reason")),
+        "instance.ready" | "instance.stopped" => format!("{} {}", s("version"), s("instance")),
+        _ => return None,
+    })
+}
+
 fn summarize(e: &Event) -> String {
     let p = &e.body.payload;
     let get = |k: &str| {
@@ -120,7 +181,9 @@ fn summarize(e: &Event) -> String {
             }
         })
     };
-    let text = if let Some(m) = get("message") {
+    let text = if let Some(t) = delivery_summary(&e.body.kind, p) {
+        t
+    } else if let Some(m) = get("message") {
         m
     } else {
         let mut parts: Vec<String> = Vec::new();

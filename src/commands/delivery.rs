@@ -261,7 +261,7 @@ fn follow(client: &Client, service: &str, env: &str, id: u64, json_out: bool) ->
             phase,
             (r["step"].as_u64().unwrap_or(0) + 1).min(r["steps"].as_array().map_or(0, |a| a.len() as u64)),
             r["steps"].as_array().map_or(0, |a| a.len()),
-            r["weight"]
+            r["weight"].as_f64().unwrap_or(0.0)
         );
         let tally = &r["analysis"]["tally"];
         let n = ["successful", "failed", "inconclusive", "errors"]
@@ -599,7 +599,12 @@ fn render(u: &Value) -> String {
                 .enumerate()
                 .map(|(i, st)| if i == step { format!("[{st}]") } else { st.to_string() })
                 .collect();
-            let _ = writeln!(s, "  steps: {}   weight {}%{next}", marked.join(" "), r["weight"]);
+            let _ = writeln!(
+                s,
+                "  steps: {}   weight {}%{next}",
+                marked.join(" "),
+                r["weight"].as_f64().unwrap_or(0.0)
+            );
         }
         let a = &r["analysis"];
         if a.is_object() {
