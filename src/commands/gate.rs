@@ -24,6 +24,7 @@ struct World {
     head: Head,
     now: jiff::Timestamp,
     audit_verified: Option<bool>,
+    delivery: crate::delivery::state::DeliveryState,
 }
 
 impl World {
@@ -34,11 +35,13 @@ impl World {
         let exists = crate::ledger::store::sqlite_path(&cfg.store, &cfg.base).is_none_or(|p| p.exists());
         let mut history: Projected<RunHistory> = Projected::default();
         let mut gstate: Projected<GateState> = Projected::default();
+        let mut delivery: Projected<crate::delivery::state::DeliveryState> = Projected::default();
         let mut audit_verified = None;
         if exists {
             let ledger = Ledger::open_read(cfg.clone())?;
             history.catch_up(&ledger)?;
             gstate.catch_up(&ledger)?;
+            delivery.catch_up(&ledger)?;
             let uses_audit = loaded.spec.gates.iter().any(|(_, gate)| {
                 gate.items.iter().any(|i| {
                     i.value
@@ -70,6 +73,7 @@ impl World {
             head: Head { commit, dirty, author },
             now: crate::ledger::now(),
             audit_verified,
+            delivery: delivery.state,
         })
     }
 
@@ -81,6 +85,7 @@ impl World {
             head: self.head.clone(),
             now: self.now,
             audit_verified: self.audit_verified,
+            delivery: &self.delivery,
         }
     }
 

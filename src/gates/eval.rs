@@ -121,6 +121,8 @@ pub struct Context<'a> {
     pub now: Timestamp,
     /// Result of `audit verify` for `audit.verified` (None: not checked).
     pub audit_verified: Option<bool>,
+    /// Rollouts as recorded, for `deploy("env").status`.
+    pub delivery: &'a crate::delivery::state::DeliveryState,
 }
 
 /// The run whose evidence a gate judges: the newest finished run of the
@@ -232,8 +234,24 @@ impl criteria::Facts for RunFacts<'_> {
             },
             Ref::JobStatus(job) => self.run?.results.get(job).map(|j| Value::Status(j.conclusion.clone())),
             Ref::DeployStatus(env) => {
-                // Until the delivery engine records deployments, a promotion of
-                // this change's artifact into the environment is its deployment.
+                // The newest rollout in the environment decides while it runs
+                // or when it was aborted; otherwise the promotion of this
+                // change's artifact into the environment is its deployment.
+                let newest = self
+                    .cx
+                    .delivery
+                    .units
+                    .iter()
+                    .filter(|((_, e), _)| e == env)
+                    .filter_map(|(_, u)| u.rollout.as_ref())
+                    .max_by_key(|r| r.id);
+                match newest.map(|r| r.phase) {
+                    Some(crate::delivery::state::Phase::Aborted) => return Some(Value::Status("failed".into())),
+                    Some(crate::delivery::state::Phase::Progressing | crate::delivery::state::Phase::Paused) => {
+                        return Some(Value::Status("running".into()));
+                    }
+                    _ => {}
+                }
                 let run = self.run?;
                 self.cx
                     .state

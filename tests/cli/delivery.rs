@@ -752,3 +752,39 @@ fn deploy_is_refused_while_the_environments_gate_is_not_open() {
     assert!(!p.events("gate.refused").is_empty(), "the refusal is audited");
     assert!(p.events("rollout.started").is_empty(), "nothing was deployed");
 }
+
+#[test]
+fn an_aborted_rollout_fails_a_gate_that_checks_the_deployment() {
+    let p = Project::new(CANARY, "");
+    let yaml = std::fs::read_to_string(p.path().join("lockgate.yaml")).unwrap();
+    std::fs::write(
+        p.path().join("lockgate.yaml"),
+        format!("{yaml}gates:\n  dev-healthy:\n    - 'deploy(\"dev\").status == succeeded'\n"),
+    )
+    .unwrap();
+    p.serve();
+    p.ok(&["deploy", "web", "--env", "dev", "--version", "v1", "--wait"]);
+    let l = load(&p);
+    let out = p.lg(&[
+        "deploy",
+        "web",
+        "--env",
+        "dev",
+        "--version",
+        "v2",
+        "--set",
+        "ERROR_RATE=0.5",
+        "--wait",
+    ]);
+    l.finish();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let out = p.lg(&["gate", "status", "dev-healthy", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let item = &v["items"][0];
+    assert_eq!(item["observed"][0], "deploy(\"dev\").status = failed", "{v:#}");
+    assert_eq!(
+        (&item["result"], &v["status"]),
+        (&"fail".into(), &"failed".into()),
+        "{v:#}"
+    );
+}
