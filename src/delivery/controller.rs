@@ -31,6 +31,9 @@ use crate::spec::{self, Analysis, CanaryStep, Service, Spec, Strategy};
 
 /// How often every unit reconciles without being asked.
 const TICK: Duration = Duration::from_millis(100);
+/// How long a drained instance stays up after leaving the route, for
+/// requests that picked it just before the switch.
+const DRAIN_SETTLE: Duration = Duration::from_secs(1);
 /// Restart back-off after a crash: doubles from this, capped at `MAX_BACKOFF`.
 const BACKOFF: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -483,6 +486,10 @@ impl Unit {
             // A paused rollout stays in its step; a progressing one enters its
             // step again: the step's duration and analysis start over.
             ro.entered = r.phase == Phase::Paused;
+            if let Some(run) = ro.run.as_mut() {
+                run.next = Instant::now() + run.spec.initial_delay.as_std() + run.spec.interval.as_std();
+                run.snap_at = Instant::now();
+            }
             self.rollout = Some(ro);
             self.note(
                 state::ROLLOUT_RECOVERED,
@@ -659,7 +666,12 @@ impl Unit {
             Msg::Exited { id, code } => {
                 if let Some(pos) = self.instances.iter().position(|i| i.id == id) {
                     let i = self.instances.remove(pos);
-                    if i.state != InstState::Stopping {
+                    if i.state == InstState::Stopping {
+                        self.note(
+                            state::INSTANCE_STOPPED,
+                            json!({ "instance": i.id, "version": i.version }),
+                        );
+                    } else {
                         self.log(format!("{} ({}) exited unexpectedly (code {code:?})", i.id, i.version));
                         self.crashed(&i.version, code);
                         self.note(
@@ -771,17 +783,23 @@ impl Unit {
                 if self.rollout.as_ref().is_some_and(|r| r.phase == Phase::Paused) {
                     return Ok(self.status());
                 }
-                let Some(r) = self.rollout.as_mut().filter(|r| r.phase == Phase::Progressing) else {
+                let Some(id) = self
+                    .rollout
+                    .as_ref()
+                    .filter(|r| r.phase == Phase::Progressing)
+                    .map(|r| r.id)
+                else {
                     return Err(self.nothing("pause"));
                 };
-                r.phase = Phase::Paused;
-                r.reason = Some(format!("paused by {actor}"));
-                let id = r.id;
                 self.record(
                     actor,
                     state::ROLLOUT_PAUSED,
                     json!({ "rollout": id, "reason": format!("paused by {actor}") }),
                 )?;
+                if let Some(r) = self.rollout.as_mut() {
+                    r.phase = Phase::Paused;
+                    r.reason = Some(format!("paused by {actor}"));
+                }
                 Ok(self.status())
             }
             Command::Resume => {
@@ -916,21 +934,23 @@ impl Unit {
             )?;
             return Ok(json!({ "instant": true, "status": self.status() }));
         }
-        if let Some(w) = self.warm.take() {
+        // The warm version stays warm unless the switch back is recorded.
+        if let Some(warm) = self.warm.as_ref().map(|w| w.version.clone()) {
             let ready = self
                 .instances
                 .iter()
-                .filter(|i| i.version == w.version && i.state == InstState::Ready)
+                .filter(|i| i.version == warm && i.state == InstState::Ready)
                 .count();
             if ready > 0 {
                 let from = self.stable.clone();
                 self.record(
                     actor,
                     state::ROLLED_BACK,
-                    json!({ "from": from, "to": w.version, "instant": true }),
+                    json!({ "from": from, "to": warm, "instant": true }),
                 )?;
-                self.log(format!("rolled back to warm {} by {actor}", w.version));
-                self.stable = Some(w.version);
+                self.log(format!("rolled back to warm {} by {actor}", warm));
+                self.warm = None;
+                self.stable = Some(warm);
                 self.update_route();
                 return Ok(json!({ "instant": true, "status": self.status() }));
             }
@@ -971,14 +991,17 @@ impl Unit {
         };
         match self.active() {
             Some(r) if r.kind == Kind::Rolling => {
-                let target = match r.plan.get(r.step) {
+                // Surge: the batch of this step starts beside the old
+                // instances; old ones go only for batches that passed (their
+                // step ended: ready, and analysed when there is analysis).
+                let target = |step: usize| match r.plan.get(step) {
                     Some(Plan::Weight(w, _)) => ((w / 100.0) * n as f64).round() as usize,
                     _ => n,
                 };
-                let ready_new = self.ready(&r.to).min(target);
-                want(&r.to, target);
+                let passed = if r.step == 0 { 0 } else { target(r.step - 1) };
+                want(&r.to, target(r.step));
                 if let Some(s) = &self.stable {
-                    want(s, n.saturating_sub(ready_new));
+                    want(s, n.saturating_sub(passed));
                 }
             }
             Some(r) => {
@@ -991,12 +1014,26 @@ impl Unit {
                 if let Some(s) = &self.stable {
                     want(s, n);
                 }
+                // After an aborted rolling update the new instances stay until
+                // the old version has all its instances back.
+                if let Some(r) = self.rolling_aborted() {
+                    let missing = n.saturating_sub(self.stable.as_deref().map_or(0, |s| self.ready(s)));
+                    if missing > 0 {
+                        want(&r.to, missing.min(self.ready(&r.to)));
+                    }
+                }
             }
         }
         if let Some(w) = &self.warm {
             want(&w.version, n);
         }
         d
+    }
+
+    fn rolling_aborted(&self) -> Option<&Rollout> {
+        self.rollout
+            .as_ref()
+            .filter(|r| r.phase == Phase::Aborted && r.kind == Kind::Rolling && self.stable.as_ref() != Some(&r.to))
     }
 
     fn ready(&self, version: &str) -> usize {
@@ -1195,6 +1232,11 @@ impl Unit {
                     None
                 }
             };
+            // Whatever the leader left behind in its group goes with it:
+            // no process of an instance outlives its owner's record.
+            if let Ok(pgid) = i32::try_from(pid) {
+                let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid), nix::sys::signal::Signal::SIGKILL);
+            }
             let _ = tx.send(Msg::Exited { id, code });
         });
     }
@@ -1217,7 +1259,11 @@ impl Unit {
         let ids: Vec<(String, u32)> = self
             .instances
             .iter()
-            .filter(|i| i.state == InstState::Draining && (i.backend.inflight() == 0 || i.since.elapsed() > grace))
+            .filter(|i| {
+                i.state == InstState::Draining
+                    && ((i.backend.inflight() == 0 && i.since.elapsed() >= DRAIN_SETTLE.min(grace))
+                        || i.since.elapsed() > grace)
+            })
             .map(|i| (i.id.clone(), i.pid))
             .collect();
         for (id, pid) in ids {
@@ -1258,7 +1304,12 @@ impl Unit {
                 };
                 (Some(r.to.clone()), w)
             }
-            _ => (None, 0.0),
+            // Nothing of the old version is ready after an aborted rolling
+            // update: the new instances serve until it is back.
+            _ => match self.rolling_aborted() {
+                Some(r) => (Some(r.to.clone()), 0.0),
+                None => (None, 0.0),
+            },
         };
         let stable = self.group(self.stable.as_deref());
         let canary = if weight > 0.0 || stable.is_empty() {
@@ -1582,7 +1633,9 @@ impl Unit {
         run.snap_at = Instant::now();
         let m = measure(&run.conditions, &window, elapsed, run.spec.min_samples, &ext);
         let verdict = run.tally.add(m.outcome, &run.spec);
-        run.in_step += 1;
+        if m.outcome == Outcome::Successful {
+            run.in_step += 1;
+        }
         run.next = Instant::now() + run.spec.interval.as_std();
         let tally = run.tally.clone();
         let dry = run.spec.dry_run;

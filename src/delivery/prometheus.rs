@@ -1,6 +1,5 @@
 //! Instant queries against the Prometheus HTTP API (`/api/v1/query`).
 
-use std::net::ToSocketAddrs;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -14,16 +13,19 @@ pub async fn query(base: &str, query: &str) -> Result<Option<f64>, String> {
         .strip_prefix("http://")
         .ok_or_else(|| format!("`{base}` is not an http:// URL"))?;
     let (authority, prefix) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
-    let addr = authority
-        .to_socket_addrs()
+    if authority.contains('@') {
+        // Never echo credentials into errors, logs or the ledger.
+        return Err("the Prometheus URL carries credentials, which are not supported".to_string());
+    }
+    let host = if authority.contains(':') {
+        authority.to_string()
+    } else {
+        format!("{authority}:80")
+    };
+    let addr = tokio::net::lookup_host(&host)
+        .await
         .ok()
         .and_then(|mut a| a.next())
-        .or_else(|| {
-            format!("{authority}:80")
-                .to_socket_addrs()
-                .ok()
-                .and_then(|mut a| a.next())
-        })
         .ok_or_else(|| format!("cannot resolve `{authority}`"))?;
     let prefix = prefix.trim_end_matches('/');
     let path = if prefix.is_empty() {

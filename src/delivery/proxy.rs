@@ -110,7 +110,7 @@ type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 /// the route and options, refreshed when the proxy's generation changes.
 #[derive(Default)]
 pub struct Shard {
-    idle: Mutex<HashMap<SocketAddr, Vec<Sender>>>,
+    idle: Mutex<HashMap<SocketAddr, Vec<(Sender, Instant)>>>,
     view: Mutex<Option<(u64, Arc<View>)>>,
 }
 
@@ -124,6 +124,19 @@ pub struct View {
 
 /// Idle connections kept per instance.
 const MAX_IDLE: usize = 512;
+/// An idle connection older than this is closed rather than reused (servers
+/// commonly close keep-alive connections after 5 s).
+const MAX_IDLE_AGE: Duration = Duration::from_secs(4);
+/// Idle longer than this, a connection may be closed under a request.
+const STALE: Duration = Duration::from_secs(1);
+
+fn idempotent(m: &hyper::Method) -> bool {
+    use hyper::Method;
+    matches!(
+        *m,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
+    )
+}
 
 impl Shard {
     /// The route and options as of the proxy's current generation.
@@ -140,22 +153,37 @@ impl Shard {
                         .clone(),
                 });
                 *v = Some((generation, view.clone()));
+                // Connections to instances that left the route go now.
+                let live: Vec<SocketAddr> = view.route.backends().map(|b| b.addr).collect();
+                self.idle
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .retain(|addr, _| live.contains(addr));
                 view
             }
         }
     }
 
-    async fn checkout(&self, addr: SocketAddr) -> std::io::Result<Sender> {
+    /// A connection to `addr` and how long it had been idle (zero when new).
+    async fn checkout(&self, addr: SocketAddr) -> std::io::Result<(Sender, Duration)> {
         loop {
-            let idle = self
-                .idle
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get_mut(&addr)
-                .and_then(Vec::pop);
-            let Some(mut s) = idle else { break };
+            let idle = {
+                let mut m = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+                match m.get_mut(&addr) {
+                    Some(v) => match v.pop() {
+                        // The newest is too old: so are all the others.
+                        Some((_, since)) if since.elapsed() > MAX_IDLE_AGE => {
+                            v.clear();
+                            None
+                        }
+                        other => other,
+                    },
+                    None => None,
+                }
+            };
+            let Some((mut s, since)) = idle else { break };
             if !s.is_closed() && s.ready().await.is_ok() {
-                return Ok(s);
+                return Ok((s, since.elapsed()));
             }
         }
         let stream = tokio::time::timeout(Duration::from_secs(2), tokio::net::TcpStream::connect(addr))
@@ -168,7 +196,7 @@ impl Shard {
         tokio::spawn(async move {
             let _ = conn.await;
         });
-        Ok(sender)
+        Ok((sender, Duration::ZERO))
     }
 
     fn put(&self, addr: SocketAddr, s: Sender) {
@@ -178,7 +206,7 @@ impl Shard {
         let mut m = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         let v = m.entry(addr).or_default();
         if v.len() < MAX_IDLE {
-            v.push(s);
+            v.push((s, Instant::now()));
         }
     }
 }
@@ -284,8 +312,6 @@ impl Proxy {
         req: Request<Incoming>,
         xff: HeaderValue,
     ) -> Result<Response<ProxyBody>, Infallible> {
-        let view = pool.view(&self);
-        let opts = &view.options;
         let (mut parts, body) = req.into_parts();
         // Bodies are buffered so that a refused attempt can be sent again.
         let body = if body.is_end_stream() {
@@ -309,6 +335,10 @@ impl Proxy {
                 }
             }
         };
+        // The route is read once the request is complete: a slow upload
+        // does not carry a route that changed meanwhile.
+        let view = pool.view(&self);
+        let opts = &view.options;
         strip_hop_by_hop(&mut parts.headers);
         if !parts.headers.contains_key(header::HOST)
             && let Some(a) = parts.uri.authority()
@@ -356,7 +386,11 @@ impl Proxy {
             };
             let metrics = &backend.metrics;
             let began = Instant::now();
-            let mut sender = match pool.checkout(backend.addr).await {
+            // Counted before the connection is chosen, so a draining
+            // instance is not stopped under a request on its way to it.
+            backend.inflight.fetch_add(1, Relaxed);
+            let guard = Inflight(backend.clone());
+            let (mut sender, idle_for) = match pool.checkout(backend.addr).await {
                 Ok(s) => s,
                 Err(e) => {
                     // Refused: nothing was sent, the next backend gets the request.
@@ -365,8 +399,17 @@ impl Proxy {
                     continue;
                 }
             };
-            backend.inflight.fetch_add(1, Relaxed);
-            let guard = Inflight(backend.clone());
+            // A connection idle for a while may be closed by the instance just
+            // as the request goes out; keep what it takes to send an
+            // idempotent request again (rare: a busy pool is never idle long).
+            let again = (idle_for > STALE && idempotent(up.method())).then(|| {
+                let mut r = Request::new(up.body().clone());
+                *r.method_mut() = up.method().clone();
+                *r.uri_mut() = up.uri().clone();
+                *r.version_mut() = up.version();
+                *r.headers_mut() = up.headers().clone();
+                r
+            });
             let sent = sender.try_send_request(up);
             let result = match opts.timeout {
                 Some(t) => match tokio::time::timeout(t, sent).await {
@@ -424,7 +467,7 @@ impl Proxy {
                     );
                     // The request comes back when it was not sent (the
                     // connection closed first): safe to send elsewhere.
-                    match e.take_message() {
+                    match e.take_message().or(again) {
                         Some(m) => up = m,
                         None => break,
                     }

@@ -65,6 +65,8 @@ struct Api {
     units: Arc<BTreeMap<(String, String), UnitHandle>>,
     sh: Shared,
     stop: watch::Sender<bool>,
+    /// Second of the last recorded refusal, and refusals not recorded since.
+    refused: Arc<std::sync::Mutex<(u64, u64)>>,
 }
 
 /// Runs the controller until it is told to stop.
@@ -171,6 +173,7 @@ async fn serve(cfg: Config, ledger: Ledger) -> Result<()> {
         units: units.clone(),
         sh: sh.clone(),
         stop: stop.clone(),
+        refused: Arc::default(),
     };
     let names: Vec<String> = units.keys().map(|(s, e)| format!("{s}/{e}")).collect();
     let _ = tokio::task::block_in_place(|| {
@@ -305,14 +308,30 @@ impl Api {
         if ok {
             return Ok(());
         }
-        let _ = tokio::task::block_in_place(|| {
-            self.sh.appender.append(vec![NewEvent::json(
+        // At most one record a second (with the count of those in between),
+        // so a local process cannot flood the ledger.
+        let now = jiff::Timestamp::now().as_second().max(0) as u64;
+        let suppressed = {
+            let mut r = self.refused.lock().unwrap_or_else(|e| e.into_inner());
+            if r.0 == now {
+                r.1 += 1;
+                None
+            } else {
+                let n = r.1;
+                *r = (now, 0);
+                Some(n)
+            }
+        };
+        if let Some(suppressed) = suppressed {
+            let _ = tokio::task::block_in_place(|| {
+                self.sh.appender.append(vec![NewEvent::json(
                 Actor::system(),
                 "api.refused",
                 "serve",
-                json!({ "request": what, "reason": if given.is_some() { "wrong token" } else { "no token" } }),
+                json!({ "request": what, "reason": if given.is_some() { "wrong token" } else { "no token" }, "also_refused_since_last": suppressed }),
             )])
-        });
+            });
+        }
         Err((
             StatusCode::UNAUTHORIZED,
             Json(json!({ "error": "missing or wrong API token", "hint": "the CLI reads it from .lockgate/serve.json", "exit": 2 })),

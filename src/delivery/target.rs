@@ -43,6 +43,7 @@ pub struct Started {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Found {
     pub instance: String,
+    /// The instance's process group (its leader's pid).
     pub pid: u32,
     pub port: Option<u16>,
 }
@@ -136,10 +137,13 @@ impl Target for Local {
             if vars.get(&b"LOCKGATE_SERVE_PROJECT"[..]) != Some(&project.as_bytes()) {
                 continue;
             }
-            // Only the group leader (the `sh` we started) stands for the instance.
-            if nix::unistd::getpgid(Some(Pid::from_raw(pid as i32))).ok() != Some(Pid::from_raw(pid as i32))
-                || zombie(pid)
-            {
+            // An instance is its process group (the `sh` we started leads
+            // it); a member whose leader is gone still names the group.
+            let Ok(pgid) = nix::unistd::getpgid(Some(Pid::from_raw(pid as i32))) else {
+                continue;
+            };
+            let pgid = pgid.as_raw() as u32;
+            if zombie(pid) || found.iter().any(|f: &Found| f.pid == pgid) {
                 continue;
             }
             let Some(instance) = vars
@@ -154,7 +158,7 @@ impl Target for Local {
                 .and_then(|p| p.parse().ok());
             found.push(Found {
                 instance: instance.to_string(),
-                pid,
+                pid: pgid,
                 port,
             });
         }
@@ -195,17 +199,23 @@ pub async fn http_get(addr: SocketAddr, path: &str, timeout: Duration) -> std::i
         s.write_all(req.as_bytes()).await?;
         let mut buf = Vec::new();
         (&mut s).take(64 * 1024 + 4096).read_to_end(&mut buf).await?;
-        let text = String::from_utf8_lossy(&buf);
-        let status = text
+        let split = buf
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map_or(buf.len(), |i| i + 4);
+        let head = String::from_utf8_lossy(&buf[..split]);
+        let status = head
             .strip_prefix("HTTP/1.")
             .and_then(|r| r.get(2..5))
             .and_then(|c| c.parse::<u16>().ok())
             .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidData, "not an HTTP response"))?;
-        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
         let chunked = head.lines().any(|l| {
-            l.to_ascii_lowercase().starts_with("transfer-encoding:") && l.to_ascii_lowercase().contains("chunked")
+            let l = l.to_ascii_lowercase();
+            l.starts_with("transfer-encoding:") && l.contains("chunked")
         });
-        let body = if chunked { dechunk(body) } else { body.to_string() };
+        let raw = &buf[split..];
+        let body = if chunked { dechunk(raw) } else { raw.to_vec() };
+        let body = String::from_utf8_lossy(&body).into_owned();
         Ok(Probed { status, body })
     };
     tokio::time::timeout(timeout, work)
@@ -213,18 +223,41 @@ pub async fn http_get(addr: SocketAddr, path: &str, timeout: Duration) -> std::i
         .unwrap_or_else(|_| Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "timed out")))
 }
 
-/// The payload of a chunked HTTP/1.1 body.
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = s.split_once("\r\n") {
+/// The payload of a chunked HTTP/1.1 body (bytes: a chunk may end inside a character).
+fn dechunk(mut s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = s.windows(2).position(|w| w == b"\r\n") {
+        let size = String::from_utf8_lossy(&s[..eol]);
         let Ok(n) = usize::from_str_radix(size.split(';').next().unwrap_or("").trim(), 16) else {
             break;
         };
+        let rest = &s[eol + 2..];
         if n == 0 || rest.len() < n {
             break;
         }
-        out.push_str(&rest[..n]);
-        s = rest[n..].trim_start_matches("\r\n");
+        out.extend_from_slice(&rest[..n]);
+        s = rest[n..].strip_prefix(b"\r\n").unwrap_or(&rest[n..]);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn dechunks_across_characters() {
+        assert_eq!(
+            dechunk(b"3\r\n\xc3\xa9a\r\n1\r\n\xc3\r\n1\r\n\xa9\r\n0\r\n\r\n"),
+            "éaé".as_bytes()
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn dechunk_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = dechunk(&bytes);
+        }
+    }
 }

@@ -217,7 +217,7 @@ fn services(cx: &mut Ctx, spec: &Spec) {
                     );
                 }
                 if let Some(a) = &r.analysis {
-                    analysis(cx, a);
+                    analysis(cx, a, k.pos);
                 }
             }
             Strategy::BlueGreen(b) => {
@@ -225,7 +225,7 @@ fn services(cx: &mut Ctx, spec: &Spec) {
                     claim(cx, p, "preview port");
                 }
                 if let Some(a) = &b.analysis {
-                    analysis(cx, a);
+                    analysis(cx, a, k.pos);
                 }
             }
             Strategy::Canary(c) => canary(cx, name, k.pos, c),
@@ -276,11 +276,18 @@ fn canary(cx: &mut Ctx, name: &str, pos: Pos, c: &Canary) {
         );
     }
     if let Some(a) = &c.analysis {
-        analysis(cx, a);
+        analysis(cx, a, pos);
     }
 }
 
-fn analysis(cx: &mut Ctx, a: &Analysis) {
+fn analysis(cx: &mut Ctx, a: &Analysis, pos: Pos) {
+    if a.conditions.is_empty() && a.probes.is_empty() {
+        cx.error(
+            pos,
+            "this analysis measures nothing: it has no conditions and no probes",
+            "add e.g. `conditions: [\"error_rate < 1%\"]`, or remove `analysis:`",
+        );
+    }
     for cond in &a.conditions {
         match crate::delivery::analysis::Condition::parse(cond.value.as_str()) {
             Err(e) => {
@@ -310,11 +317,11 @@ fn analysis(cx: &mut Ctx, a: &Analysis) {
         }
     }
     if let Some(p) = &a.prometheus
-        && !p.as_str().starts_with("http://")
+        && (!p.as_str().starts_with("http://") || p.as_str().contains('@'))
     {
         cx.error(
             a.conditions.first().map_or(Pos::default(), |c| c.pos),
-            format!("prometheus `{p}` is not an http:// URL"),
+            "the `prometheus` URL must be http://HOST:PORT[/PATH] without credentials",
             "write e.g. `prometheus: http://127.0.0.1:9090` (https is not supported yet)",
         );
     }

@@ -253,13 +253,12 @@ fn a_bad_canary_is_aborted_after_failure_limit_plus_one_measurements_and_gets_no
         at_abort.versions.get("v2"),
         "v2 answered after the abort: {r:?} (at abort: {at_abort:?})"
     );
-    let s = p.status();
+    // The canary drains (a short settle time), then stops.
+    let s = p.wait_for("v2 to be stopped", |s| {
+        s["instances"].as_array().unwrap().iter().all(|i| i["version"] == "v1")
+    });
     assert_eq!(s["stable"], "v1");
     assert_eq!(s["rollout"]["phase"], "aborted");
-    assert!(
-        s["instances"].as_array().unwrap().iter().all(|i| i["version"] == "v1"),
-        "{s:#}"
-    );
     // The abort is in the ledger, and retry starts the rollout again.
     assert_eq!(p.events("rollout.aborted").len(), 1);
     let out = p.ok(&["retry", "web", "--env", "dev"]);
@@ -787,4 +786,48 @@ fn an_aborted_rollout_fails_a_gate_that_checks_the_deployment() {
         (&"fail".into(), &"failed".into()),
         "{v:#}"
     );
+}
+
+#[test]
+fn an_aborted_rolling_update_keeps_serving_while_the_old_version_comes_back() {
+    let p = Project::new(
+        "      rolling:
+        batch: 1
+        analysis:
+          conditions: [\"error_rate < 5%\"]
+          interval: 300ms
+          min_samples: 5
+          inconclusive_limit: 20
+",
+        "    instances: 2\n",
+    );
+    p.serve();
+    p.ok(&["deploy", "web", "--env", "dev", "--version", "v1", "--wait"]);
+    let l = load(&p);
+    let out = p.lg(&[
+        "deploy",
+        "web",
+        "--env",
+        "dev",
+        "--version",
+        "v2",
+        "--set",
+        "ERROR_RATE=0.5",
+        "--wait",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let s = p.wait_for("two v1 instances and nothing else", |s| {
+        let i = s["instances"].as_array().unwrap();
+        i.len() == 2 && i.iter().all(|x| x["version"] == "v1" && x["state"] == "ready")
+    });
+    let r = l.finish();
+    assert_nothing_lost(&r);
+    assert_eq!(s["stable"], "v1");
+    // The first batch surged beside the old instances: v1 never dropped below two.
+    let stopped_v1 = p
+        .events("instance.stopped")
+        .iter()
+        .filter(|e| e["payload"]["version"] == "v1")
+        .count();
+    assert_eq!(stopped_v1, 0, "no v1 instance was stopped for a batch that failed");
 }
