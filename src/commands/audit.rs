@@ -163,7 +163,8 @@ fn delivery_summary(kind: &str, p: &serde_json::Value) -> Option<String> {
         "rollout.aborted" | "rollout.paused" | "deploy.refused" => format!("reason: {}", s("reason")),
         "instance.started" => format!("{} {} pid {} port {}", s("version"), s("instance"), n("pid"), n("port")),
         "instance.exited" => format!("{} {} exit {}: {}", s("version"), s("instance"), n("code"), s("reason")),
-        "instance.ready" | "instance.stopped" => format!("{} {}", s("version"), s("instance")),
+        "instance.ready" => format!("{} {}", s("version"), s("instance")),
+        "instance.stopped" => format!("{} {}: {}", s("version"), s("instance"), s("reason")),
         _ => return None,
     })
 }

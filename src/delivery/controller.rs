@@ -169,6 +169,8 @@ struct Inst {
     state: InstState,
     backend: Arc<Backend>,
     since: Instant,
+    /// Why it is being stopped (for `instance.stopped`).
+    stop_reason: &'static str,
 }
 
 #[derive(Clone, Debug)]
@@ -530,6 +532,7 @@ impl Unit {
             state: InstState::Starting,
             backend,
             since: Instant::now(),
+            stop_reason: "",
         });
         self.watch_ready(id.clone(), port);
         self.watch_exit(id, pid, None);
@@ -669,7 +672,7 @@ impl Unit {
                     if i.state == InstState::Stopping {
                         self.note(
                             state::INSTANCE_STOPPED,
-                            json!({ "instance": i.id, "version": i.version }),
+                            json!({ "instance": i.id, "version": i.version, "reason": i.stop_reason }),
                         );
                     } else {
                         self.log(format!("{} ({}) exited unexpectedly (code {code:?})", i.id, i.version));
@@ -687,7 +690,7 @@ impl Unit {
                     let i = self.instances.remove(pos);
                     self.note(
                         state::INSTANCE_STOPPED,
-                        json!({ "instance": i.id, "version": i.version }),
+                        json!({ "instance": i.id, "version": i.version, "reason": i.stop_reason }),
                     );
                 }
             }
@@ -1160,6 +1163,7 @@ impl Unit {
                     state: InstState::Starting,
                     backend,
                     since: Instant::now(),
+                    stop_reason: "",
                 });
                 self.watch_ready(id.clone(), port);
                 self.watch_exit(id, s.pid, s.child);
@@ -1241,14 +1245,16 @@ impl Unit {
         });
     }
 
-    fn drain(&mut self, id: &str, why: &str) {
+    fn drain(&mut self, id: &str, why: &'static str) {
         if let Some(i) = self.instances.iter_mut().find(|i| i.id == id) {
             if matches!(i.state, InstState::Draining | InstState::Stopping) {
                 return;
             }
             i.state = InstState::Draining;
             i.since = Instant::now();
-            let _ = why;
+            i.stop_reason = why;
+            let version = i.version.clone();
+            self.log(format!("draining {id} ({version}): {why}"));
         }
         self.update_route();
     }
