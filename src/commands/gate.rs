@@ -25,6 +25,7 @@ struct World {
     now: jiff::Timestamp,
     audit_verified: Option<bool>,
     delivery: crate::delivery::state::DeliveryState,
+    live: Option<serde_json::Value>,
 }
 
 impl World {
@@ -55,6 +56,21 @@ impl World {
             }
         }
         let root = loaded.root().to_owned();
+        // Live measurements, only when a check asks for them and a controller runs.
+        let uses_metrics = loaded.spec.gates.iter().any(|(_, gate)| {
+            gate.items.iter().any(|i| {
+                i.value
+                    .check
+                    .iter()
+                    .chain(i.value.warning.iter())
+                    .any(|c| c.value.contains("metric("))
+            })
+        });
+        let live = if uses_metrics {
+            crate::delivery::client::Client::try_connect(&root.join(".lockgate")).and_then(|c| c.get("/v1/units").ok())
+        } else {
+            None
+        };
         let (commit, _branch) = crate::git::head(&root).unwrap_or((None, None));
         let author = commit.as_ref().and_then(|c| {
             let out = std::process::Command::new("git")
@@ -74,6 +90,7 @@ impl World {
             now: crate::ledger::now(),
             audit_verified,
             delivery: delivery.state,
+            live,
         })
     }
 
@@ -86,6 +103,7 @@ impl World {
             now: self.now,
             audit_verified: self.audit_verified,
             delivery: &self.delivery,
+            live: self.live.as_ref(),
         }
     }
 

@@ -123,6 +123,8 @@ pub struct Context<'a> {
     pub audit_verified: Option<bool>,
     /// Rollouts as recorded, for `deploy("env").status`.
     pub delivery: &'a crate::delivery::state::DeliveryState,
+    /// The running controller's units (`GET /v1/units`), for `metric(...)`.
+    pub live: Option<&'a serde_json::Value>,
 }
 
 /// The run whose evidence a gate judges: the newest finished run of the
@@ -290,7 +292,7 @@ impl criteria::Facts for RunFacts<'_> {
                 let secs = self.cx.now.duration_since(t).as_secs().max(0) as u64;
                 Some(Value::Dur(std::time::Duration::from_secs(secs)))
             }
-            Ref::Metric { .. } => None,
+            Ref::Metric { name, env } => live_metric(self.cx.live?, name, env.as_deref()),
         }
     }
 
@@ -741,4 +743,31 @@ fn next_actions(cx: &Context, r: &mut GateReport, run: Option<&RunInfo>) {
     s.truncate(4);
     r.question = question;
     r.suggestions = s;
+}
+
+/// `metric(NAME, env=ENV)` from the controller's proxies: the stable
+/// versions of every service in ENV (or everywhere), counted since the
+/// controller started. `error_rate`, `request_count`, `p99_latency`.
+fn live_metric(units: &serde_json::Value, name: &str, env: Option<&str>) -> Option<Value> {
+    let mut requests = 0u64;
+    let mut errors = 0u64;
+    let mut p99: Option<f64> = None;
+    for u in units["units"].as_array()? {
+        if env.is_some_and(|e| u["env"] != e) {
+            continue;
+        }
+        let Some(stable) = u["stable"].as_str() else { continue };
+        let t = &u["traffic"][stable];
+        requests += t["requests"].as_u64().unwrap_or(0);
+        errors += t["errors"].as_u64().unwrap_or(0);
+        if let Some(ms) = t["p99_ms"].as_f64() {
+            p99 = Some(p99.map_or(ms, |m: f64| m.max(ms)));
+        }
+    }
+    match name {
+        "error_rate" => (requests > 0).then(|| Value::Pct(errors as f64 * 100.0 / requests as f64)),
+        "request_count" => Some(Value::Num(requests as f64)),
+        "p99_latency" => p99.map(|ms| Value::Dur(std::time::Duration::from_secs_f64(ms / 1000.0))),
+        _ => None,
+    }
 }

@@ -758,7 +758,9 @@ fn an_aborted_rollout_fails_a_gate_that_checks_the_deployment() {
     let yaml = std::fs::read_to_string(p.path().join("lockgate.yaml")).unwrap();
     std::fs::write(
         p.path().join("lockgate.yaml"),
-        format!("{yaml}gates:\n  dev-healthy:\n    - 'deploy(\"dev\").status == succeeded'\n"),
+        format!(
+            "{yaml}gates:\n  dev-healthy:\n    - 'deploy(\"dev\").status == succeeded'\n  dev-slo:\n    - 'metric(\"error_rate\", env=\"dev\") < 1%'\n    - 'metric(\"request_count\", env=\"dev\") >= 100'\n"
+        ),
     )
     .unwrap();
     p.serve();
@@ -786,6 +788,16 @@ fn an_aborted_rollout_fails_a_gate_that_checks_the_deployment() {
         (&"fail".into(), &"failed".into()),
         "{v:#}"
     );
+    // The live measurements of the stable version (v1 answered every request
+    // without an error) come from the running controller's proxy.
+    let out = p.lg(&["gate", "status", "dev-slo", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["items"][0]["observed"][0], "metric(\"error_rate\", env=\"dev\") = 0%",
+        "{v:#}"
+    );
+    assert_eq!(v["status"], "open", "{v:#}");
+    assert_eq!(out.status.code(), Some(0));
 }
 
 #[test]
