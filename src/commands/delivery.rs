@@ -448,10 +448,15 @@ fn status(g: &GlobalArgs, service: Option<&str>, env: Option<&str>, watch: bool,
     let env = match service {
         Some(s) => match env {
             Some(e) => Some(p.env_of(s, Some(e))?),
+            // Every environment of the service (after checking it exists).
             None => {
                 let envs = service_envs(&p.loaded.spec, s);
-                p.env_of(s, None)?;
-                envs.first().cloned().filter(|_| envs.len() == 1)
+                if envs.len() == 1 {
+                    Some(envs[0].clone())
+                } else {
+                    p.env_of(s, envs.first().map(String::as_str))?;
+                    None
+                }
             }
         },
         None => env.map(str::to_string),
