@@ -12,6 +12,8 @@ const AFTER_HELP: &str = concat!(
   lockgate demo                    see the whole flow on a bundled example
   lockgate init                    write a starter lockgate.yaml for this repository
   lockgate validate                check lockgate.yaml (exit 2 with file:line:col when invalid)
+  lockgate serve --detach          start the controller (services, proxies, rollouts)
+  lockgate deploy web --env staging --version v2 --wait
   lockgate schema > lockgate.schema.json
 
 Environment:
@@ -283,14 +285,19 @@ another rollout of the service is under way.",
     Rollout(RolloutCommand),
 
     /// Abort a service's rollout: all traffic back to stable at once, new version stopped
+    #[command(after_help = ROLLOUT_EXAMPLES)]
     Abort(RolloutTarget),
     /// Pause a service's rollout where it is
+    #[command(after_help = ROLLOUT_EXAMPLES)]
     Pause(RolloutTarget),
     /// Resume a paused rollout
+    #[command(after_help = ROLLOUT_EXAMPLES)]
     Resume(RolloutTarget),
     /// Start an aborted rollout again from its first step
+    #[command(after_help = ROLLOUT_EXAMPLES)]
     Retry(RolloutTarget),
     /// Return a service to its previous version (instantly while that version is still warm)
+    #[command(after_help = ROLLOUT_EXAMPLES)]
     Rollback(RolloutTarget),
 
     #[command(hide = true, name = "demo-service", disable_version_flag = true)]
@@ -614,6 +621,16 @@ Examples:
         json: bool,
     },
 }
+
+const ROLLOUT_EXAMPLES: &str = "\
+Examples:
+  lockgate abort web --env production        all traffic back to stable now
+  lockgate pause web                         (the service's only environment)
+  lockgate resume web
+  lockgate retry web --env staging           start an aborted rollout again
+  lockgate rollback web --env production     instant while the old version is warm
+
+Exit 0 when done, 2 when there is nothing to act on or the controller is not running.";
 
 #[derive(Debug, Args, Clone)]
 pub struct RolloutTarget {
