@@ -37,9 +37,7 @@ impl Exit {
             Exit::Interrupted => 130,
         }
     }
-}
 
-impl Exit {
     /// The exit status a code stands for (unknown codes are failures).
     pub fn from_code(code: i32) -> Exit {
         match code {

@@ -129,26 +129,12 @@ fn delivery_summary(kind: &str, p: &serde_json::Value) -> Option<String> {
             p["step"].as_u64().unwrap_or(0) + 1,
             p["weight"].as_f64().unwrap_or(0.0)
         ),
-        "rollout.analysis" => {
-            let observed: Vec<String> = p["observed"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|o| {
-                    format!(
-                        "{} = {}",
-                        o["condition"].as_str().unwrap_or(""),
-                        o["value"].as_str().unwrap_or("?")
-                    )
-                })
-                .collect();
-            format!(
-                "{}{}: {}",
-                s("outcome"),
-                if p["dry_run"] == true { " (dry run)" } else { "" },
-                observed.join(", ")
-            )
-        }
+        "rollout.analysis" => format!(
+            "{}{}: {}",
+            s("outcome"),
+            if p["dry_run"] == true { " (dry run)" } else { "" },
+            crate::delivery::analysis::observed_line(&p["observed"])
+        ),
         "rollout.completed" => format!("{} is stable", s("version")),
         "rollout.rolled_back" => format!(
             "{} → {}{}",

@@ -276,23 +276,11 @@ fn follow(client: &Client, service: &str, env: &str, id: u64, json_out: bool) ->
             if n != analyses
                 && let Some(m) = r["analysis"]["last"].as_object()
             {
-                let obs: Vec<String> = m["observed"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|o| {
-                        format!(
-                            "{} = {}",
-                            o["condition"].as_str().unwrap_or(""),
-                            o["value"].as_str().unwrap_or("?")
-                        )
-                    })
-                    .collect();
                 writeln!(
                     out,
                     "  analysis: {} ({})",
                     m["outcome"].as_str().unwrap_or(""),
-                    obs.join(", ")
+                    crate::delivery::analysis::observed_line(&m["observed"])
                 )?;
             }
             last = line;
@@ -472,7 +460,7 @@ fn status(g: &GlobalArgs, service: Option<&str>, env: Option<&str>, watch: bool,
                             .into(),
                     );
                 }
-                offline(g)?
+                offline(g, &p)?
             }
         };
         let units: Vec<Value> = units
@@ -514,8 +502,7 @@ fn status(g: &GlobalArgs, service: Option<&str>, env: Option<&str>, watch: bool,
 }
 
 /// What the ledger says when no controller is running.
-fn offline(g: &GlobalArgs) -> Result<Vec<Value>> {
-    let p = project(g)?;
+fn offline(g: &GlobalArgs, p: &Project) -> Result<Vec<Value>> {
     let mut out = Vec::new();
     let cfg = super::ledger_config(g)?;
     let exists = crate::ledger::store::sqlite_path(&cfg.store, &cfg.base).is_none_or(|p| p.exists());

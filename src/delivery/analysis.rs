@@ -275,6 +275,23 @@ pub struct Measurement {
     pub message: Option<String>,
 }
 
+/// `condition = value, …` of a measurement as recorded (JSON), for one-line reports.
+pub fn observed_line(observed: &serde_json::Value) -> String {
+    observed
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| {
+            format!(
+                "{} = {}",
+                o["condition"].as_str().unwrap_or(""),
+                o["value"].as_str().unwrap_or("?")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Inputs of a measurement besides the proxy's counters.
 #[derive(Default)]
 pub struct External {

@@ -192,6 +192,17 @@ enum Kind {
 }
 
 impl Kind {
+    /// The kind a recorded `rollout.started` names.
+    fn parse(strategy: &str) -> Kind {
+        match strategy {
+            "initial" => Kind::Initial,
+            "rolling" => Kind::Rolling,
+            "blue-green" => Kind::BlueGreen,
+            "rollback" => Kind::Rollback,
+            _ => Kind::Canary,
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Kind::Initial => "initial",
@@ -466,25 +477,7 @@ impl Unit {
             });
         }
         if let Some(r) = recorded.active() {
-            let kind = match r.strategy.as_str() {
-                "initial" => Kind::Initial,
-                "rolling" => Kind::Rolling,
-                "blue-green" => Kind::BlueGreen,
-                "rollback" => Kind::Rollback,
-                _ => Kind::Canary,
-            };
-            let mut ro = self.new_rollout(
-                r.id,
-                kind,
-                r.from.clone(),
-                r.to.clone(),
-                Actor::parse(&r.actor),
-                r.started,
-            );
-            ro.step = r.step.min(ro.plan.len());
-            ro.weight = r.weight;
-            ro.phase = r.phase;
-            ro.reason = r.reason.clone();
+            let mut ro = self.recorded_rollout(r.clone());
             // A paused rollout stays in its step; a progressing one enters its
             // step again: the step's duration and analysis start over.
             ro.entered = r.phase == Phase::Paused;
@@ -498,27 +491,23 @@ impl Unit {
                 json!({ "rollout": r.id, "step": r.step, "reason": "the controller restarted; the current step starts over" }),
             );
         } else if let Some(r) = recorded.rollout.clone() {
-            self.rollout = Some(self.finished_rollout(r));
+            let mut ro = self.recorded_rollout(r);
+            ro.run = None;
+            self.rollout = Some(ro);
         }
         if adopted + lost > 0 {
             self.log(format!("re-adopted {adopted} running instance(s); {lost} were gone"));
         }
     }
 
-    fn finished_rollout(&self, r: state::RolloutRec) -> Rollout {
-        let mut ro = self.new_rollout(r.id, Kind::Canary, r.from, r.to, Actor::parse(&r.actor), r.started);
-        ro.kind = match r.strategy.as_str() {
-            "initial" => Kind::Initial,
-            "rolling" => Kind::Rolling,
-            "blue-green" => Kind::BlueGreen,
-            "rollback" => Kind::Rollback,
-            _ => Kind::Canary,
-        };
+    /// A rollout as the ledger recorded it.
+    fn recorded_rollout(&self, r: state::RolloutRec) -> Rollout {
+        let kind = Kind::parse(&r.strategy);
+        let mut ro = self.new_rollout(r.id, kind, r.from, r.to, Actor::parse(&r.actor), r.started);
+        ro.step = r.step.min(ro.plan.len());
+        ro.weight = r.weight;
         ro.phase = r.phase;
         ro.reason = r.reason;
-        ro.run = None;
-        ro.step = r.step;
-        ro.weight = r.weight;
         ro
     }
 

@@ -248,11 +248,6 @@ impl Proxy {
         self.route.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    pub fn set_options(&self, options: Options) {
-        *self.options.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(options);
-        self.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
-    }
-
     /// The live counters of `version` (created on first use).
     pub fn metrics(&self, version: &str) -> Arc<VersionMetrics> {
         let mut m = self.metrics.lock().unwrap_or_else(|e| e.into_inner());

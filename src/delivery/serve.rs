@@ -339,6 +339,18 @@ impl Api {
             .into_response())
     }
 
+    /// The unit a request names, once its token checked out.
+    fn authorized_unit(
+        &self,
+        headers: &HeaderMap,
+        what: &str,
+        service: &str,
+        env: &str,
+    ) -> Result<&UnitHandle, Response> {
+        self.authorize(headers, what)?;
+        self.unit(service, env)
+    }
+
     fn unit(&self, service: &str, env: &str) -> Result<&UnitHandle, Response> {
         self.units.get(&(service.to_string(), env.to_string())).ok_or_else(|| {
             let known: Vec<String> = self.units.keys().map(|(s, e)| format!("{s} --env {e}")).collect();
@@ -369,10 +381,7 @@ async fn one(
     headers: HeaderMap,
     UrlPath((service, env)): UrlPath<(String, String)>,
 ) -> Response {
-    if let Err(r) = api.authorize(&headers, &format!("GET /v1/units/{service}/{env}")) {
-        return r;
-    }
-    let h = match api.unit(&service, &env) {
+    let h = match api.authorized_unit(&headers, &format!("GET /v1/units/{service}/{env}"), &service, &env) {
         Ok(h) => h,
         Err(r) => return r,
     };
@@ -396,10 +405,8 @@ async fn act(
     UrlPath((service, env, action)): UrlPath<(String, String, String)>,
     body: Option<Json<ActBody>>,
 ) -> Response {
-    if let Err(r) = api.authorize(&headers, &format!("POST /v1/units/{service}/{env}/{action}")) {
-        return r;
-    }
-    let h = match api.unit(&service, &env) {
+    let what = format!("POST /v1/units/{service}/{env}/{action}");
+    let h = match api.authorized_unit(&headers, &what, &service, &env) {
         Ok(h) => h,
         Err(r) => return r,
     };

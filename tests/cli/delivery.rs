@@ -65,6 +65,21 @@ impl Project {
         out
     }
 
+    /// `deploy web --env dev --version VERSION --set SET --wait`.
+    fn deploy_with(&self, version: &str, set: &str) -> Output {
+        self.lg(&[
+            "deploy",
+            "web",
+            "--env",
+            "dev",
+            "--version",
+            version,
+            "--set",
+            set,
+            "--wait",
+        ])
+    }
+
     fn serve(&self) {
         self.ok(&["serve", "--detach"]);
     }
@@ -220,17 +235,7 @@ fn a_bad_canary_is_aborted_after_failure_limit_plus_one_measurements_and_gets_no
     p.serve();
     p.ok(&["deploy", "web", "--env", "dev", "--version", "v1", "--wait"]);
     let l = load(&p);
-    let out = p.lg(&[
-        "deploy",
-        "web",
-        "--env",
-        "dev",
-        "--version",
-        "v2",
-        "--set",
-        "ERROR_RATE=0.3",
-        "--wait",
-    ]);
+    let out = p.deploy_with("v2", "ERROR_RATE=0.3");
     assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), stderr(&out));
     assert!(
         stderr(&out).contains("analysis failed: 2 failed measurement(s), more than failure_limit 1"),
@@ -351,34 +356,14 @@ fn unhealthy_and_crash_looping_versions_are_aborted_with_the_reason() {
     let p = Project::new(CANARY, "    ready_timeout: 2s\n");
     p.serve();
     p.ok(&["deploy", "web", "--env", "dev", "--version", "v1", "--wait"]);
-    let out = p.lg(&[
-        "deploy",
-        "web",
-        "--env",
-        "dev",
-        "--version",
-        "v2",
-        "--set",
-        "EXTRA=--unhealthy",
-        "--wait",
-    ]);
+    let out = p.deploy_with("v2", "EXTRA=--unhealthy");
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("v2 did not become ready within 2s"),
         "{}",
         stderr(&out)
     );
-    let out = p.lg(&[
-        "deploy",
-        "web",
-        "--env",
-        "dev",
-        "--version",
-        "v3",
-        "--set",
-        "EXTRA=--crash 3",
-        "--wait",
-    ]);
+    let out = p.deploy_with("v3", "EXTRA=--crash 3");
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
@@ -766,17 +751,7 @@ fn an_aborted_rollout_fails_a_gate_that_checks_the_deployment() {
     p.serve();
     p.ok(&["deploy", "web", "--env", "dev", "--version", "v1", "--wait"]);
     let l = load(&p);
-    let out = p.lg(&[
-        "deploy",
-        "web",
-        "--env",
-        "dev",
-        "--version",
-        "v2",
-        "--set",
-        "ERROR_RATE=0.5",
-        "--wait",
-    ]);
+    let out = p.deploy_with("v2", "ERROR_RATE=0.5");
     l.finish();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let out = p.lg(&["gate", "status", "dev-healthy", "--json"]);
@@ -816,17 +791,7 @@ fn an_aborted_rolling_update_keeps_serving_while_the_old_version_comes_back() {
     p.serve();
     p.ok(&["deploy", "web", "--env", "dev", "--version", "v1", "--wait"]);
     let l = load(&p);
-    let out = p.lg(&[
-        "deploy",
-        "web",
-        "--env",
-        "dev",
-        "--version",
-        "v2",
-        "--set",
-        "ERROR_RATE=0.5",
-        "--wait",
-    ]);
+    let out = p.deploy_with("v2", "ERROR_RATE=0.5");
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let s = p.wait_for("two v1 instances and nothing else", |s| {
         let i = s["instances"].as_array().unwrap();
