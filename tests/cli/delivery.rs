@@ -808,3 +808,89 @@ fn an_aborted_rolling_update_keeps_serving_while_the_old_version_comes_back() {
         .count();
     assert_eq!(stopped_v1, 0, "no v1 instance was stopped for a batch that failed");
 }
+
+#[test]
+fn rollback_after_the_warm_window_redeploys_the_previous_version_with_its_variables() {
+    let p = Project::new(
+        "      canary:
+        steps: [100]
+        interval: 200ms
+        rollback_window: 0s
+",
+        "",
+    );
+    p.serve();
+    p.ok(&[
+        "deploy",
+        "web",
+        "--env",
+        "dev",
+        "--version",
+        "v1",
+        "--set",
+        "ERROR_RATE=0",
+        "--wait",
+    ]);
+    p.ok(&["deploy", "web", "--env", "dev", "--version", "v2", "--wait"]);
+    p.wait_for("v1 stopped (nothing kept warm)", |s| {
+        s["warm"].is_null() && s["instances"].as_array().unwrap().iter().all(|i| i["version"] == "v2")
+    });
+    let out = p.ok(&["rollback", "web", "--env", "dev"]);
+    assert!(
+        stdout(&out).contains("was not warm; redeploying v1"),
+        "{}",
+        stdout(&out)
+    );
+    let s = p.wait_for("v1 stable again", |s| {
+        s["stable"] == "v1" && s["rollout"]["phase"] == "completed"
+    });
+    assert_eq!(s["rollout"]["strategy"], "rollback");
+    let started = p.events("rollout.started");
+    assert_eq!(
+        started.last().unwrap()["payload"]["vars"]["ERROR_RATE"],
+        "0",
+        "v1's variables came back with it"
+    );
+}
+
+#[test]
+fn too_little_traffic_pauses_for_a_human_and_dry_run_only_records() {
+    let analysis = |extra: &str| {
+        format!(
+            "      canary:\n        steps: [50, 100]\n        interval: 1s\n        analysis:\n          conditions: [\"error_rate < 5%\"]\n          interval: 200ms\n          min_samples: 10\n{extra}"
+        )
+    };
+    // No traffic at all: every measurement is inconclusive; the second one
+    // exceeds inconclusive_limit 1 and the rollout waits for a human.
+    let p = Project::new(&analysis("          inconclusive_limit: 1\n"), "");
+    p.serve();
+    p.ok(&["deploy", "web", "--env", "dev", "--version", "v1", "--wait"]);
+    let out = p.lg(&["deploy", "web", "--env", "dev", "--version", "v2", "--wait"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("2 inconclusive measurement(s), more than inconclusive_limit 1"),
+        "{}",
+        stderr(&out)
+    );
+    p.ok(&["abort", "web"]);
+    drop(p);
+    // dry_run: a version failing every measurement still goes all the way.
+    let p = Project::new(
+        &analysis("          inconclusive_limit: 100\n          dry_run: true\n"),
+        "",
+    );
+    p.serve();
+    p.ok(&["deploy", "web", "--env", "dev", "--version", "v1", "--wait"]);
+    let l = load(&p);
+    let out = p.deploy_with("v2", "ERROR_RATE=0.5");
+    l.finish();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let analyses = p.events("rollout.analysis");
+    assert!(
+        analyses
+            .iter()
+            .any(|e| e["payload"]["outcome"] == "failed" && e["payload"]["dry_run"] == true),
+        "{analyses:#?}"
+    );
+    assert_eq!(p.status()["stable"], "v2");
+}
