@@ -93,6 +93,27 @@ Examples:
 Exits 0 when valid, 2 when not.")]
     Validate(ValidateArgs),
 
+    /// Scan Terraform / OpenTofu code for security and compliance problems
+    #[command(after_help = "\
+Examples:
+  lockgate scan                                  scan the current directory, table output
+  lockgate scan infra/ --format sarif -o scan.sarif
+  lockgate scan --fail-on high                   exit 1 when a high or critical finding exists
+  lockgate scan --framework pci-dss              only rules mapped to PCI DSS
+  lockgate scan --var-file prod.tfvars --var env=prod
+  lockgate scan --write-baseline .lockgate-baseline.json   accept today's findings
+  lockgate scan --baseline .lockgate-baseline.json         report only new findings
+
+Suppress in code:  # lockgate:ignore LG-AWS-001 reason=\"public website\" until=2027-01-01
+(#checkov:skip=, #tfsec:ignore: and #trivy:ignore: work for rules that list the id as equivalent.)
+
+Exits 0 when no finding reaches --fail-on (default: any finding fails), 1 when one does, 2 on bad usage.")]
+    Scan(ScanArgs),
+
+    /// List the scanner's rules, or explain one
+    #[command(subcommand)]
+    Rules(RulesCommand),
+
     /// Print the JSON Schema of lockgate.yaml (for editor completion)
     #[command(after_help = "\
 Examples:
@@ -346,6 +367,106 @@ pub struct ValidateArgs {
     /// Print the result as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScanFormat {
+    /// Findings grouped by file with the source line (default on a terminal)
+    Table,
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning)
+    Sarif,
+    /// JUnit XML (one test case per finding)
+    Junit,
+    /// GitHub Actions workflow annotations
+    Github,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
+    pub format: ScanFormat,
+    /// Write the report to FILE (the summary still goes to stderr)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 only when a finding at or above SEVERITY exists (critical, high, medium, low, info)
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+    /// Only rules mapped to FRAMEWORK (cis, cis-aws, pci-dss, hipaa, soc2, sox, gdpr)
+    #[arg(long, value_name = "FRAMEWORK")]
+    pub framework: Option<String>,
+    /// Only these rule ids (comma-separated)
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub rules: Vec<String>,
+    /// Skip these rule ids (comma-separated)
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub skip_rules: Vec<String>,
+    /// Do not scan paths matching GLOB (repeatable; .gitignore is honoured too)
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Terraform variable values from FILE (like terraform -var-file)
+    #[arg(long, value_name = "FILE")]
+    pub var_file: Vec<PathBuf>,
+    /// A Terraform variable value, NAME=VALUE (like terraform -var)
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Report only findings not in the baseline FILE
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the current findings to FILE as the accepted baseline
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Also list suppressed findings in the table
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Skip files larger than BYTES (default 4 MiB)
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+    /// Worker threads (default: one per core)
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List the rules
+    #[command(after_help = "\
+Examples:
+  lockgate rules list
+  lockgate rules list --framework hipaa
+  lockgate rules list --json")]
+    List {
+        /// Only rules mapped to FRAMEWORK
+        #[arg(long, value_name = "FRAMEWORK")]
+        framework: Option<String>,
+        /// Only rules of PROVIDER (aws, azure, gcp)
+        #[arg(long, value_name = "PROVIDER")]
+        provider: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a rule's documentation
+    #[command(after_help = "\
+Examples:
+  lockgate rules explain LG-AWS-001
+  lockgate rules explain lg-aws-001 --json")]
+    Explain {
+        /// The rule id
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the rule reference pages (docs/rules/) for the documentation
+    #[command(hide = true)]
+    Docs {
+        /// The folder to write into
+        #[arg(default_value = "docs/rules")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,7 @@ pub mod gates;
 pub mod git;
 pub mod ledger;
 pub mod pipeline;
+pub mod policy;
 pub mod scaffold;
 pub mod spec;
 

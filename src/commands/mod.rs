@@ -12,8 +12,10 @@ mod evidence;
 mod gate;
 mod init;
 mod logs;
+mod rules;
 mod run;
 mod runs;
+mod scan;
 mod schema;
 mod validate;
 
@@ -35,6 +37,8 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::Init(a) => init::run(&g, a),
         Command::Validate(a) => validate::run(&g, a),
         Command::Schema(a) => schema::run(&g, a),
+        Command::Scan(a) => scan::run(&g, a),
+        Command::Rules(c) => rules::run(&g, c),
         Command::Demo(a) => demo::run(&g, a),
         Command::Run(a) => run::run(&g, a),
         Command::Runs { limit, json } => runs::run(&g, limit, json),

@@ -1,0 +1,130 @@
+//! `lockgate scan`: the policy scanner.
+
+use std::io::{IsTerminal as _, Write as _};
+
+use anyhow::{Context as _, Result};
+
+use crate::cli::{GlobalArgs, ScanArgs, ScanFormat};
+use crate::exit::{Exit, UserError};
+use crate::policy::baseline::Baseline;
+use crate::policy::rule::{FRAMEWORKS, Rule, Severity};
+use crate::policy::{self, ScanOptions, output, rules};
+
+pub fn run(_g: &GlobalArgs, args: ScanArgs) -> Result<Exit> {
+    let fail_on = match &args.fail_on {
+        Some(s) => Some(Severity::parse(s).ok_or_else(|| {
+            UserError::usage(format!("--fail-on {s:?} is not a severity"))
+                .with_hint("use one of: critical, high, medium, low, info")
+        })?),
+        None => None,
+    };
+    let selected = select_rules(&args)?;
+    for p in &args.paths {
+        if !p.exists() {
+            return Err(UserError::usage(format!("{} does not exist", p.display()))
+                .with_hint("pass a directory or file to scan (default: the current directory)")
+                .into());
+        }
+    }
+    let mut vars = Vec::new();
+    for v in &args.vars {
+        let Some((k, val)) = v.split_once('=') else {
+            return Err(UserError::usage(format!("--var {v:?} is not NAME=VALUE")).into());
+        };
+        vars.push((k.trim().to_string(), val.to_string()));
+    }
+    for f in &args.var_file {
+        if !f.is_file() {
+            return Err(UserError::usage(format!("--var-file {} does not exist", f.display())).into());
+        }
+    }
+    let baseline = match &args.baseline {
+        Some(p) => Some(
+            Baseline::load(p)
+                .map_err(|e| UserError::usage(e).with_hint("write one with `lockgate scan --write-baseline FILE`"))?,
+        ),
+        None => None,
+    };
+    let opts = ScanOptions {
+        exclude: args.exclude.clone(),
+        var_files: args.var_file.clone(),
+        vars,
+        max_file_size: args.max_file_size.unwrap_or(0),
+        threads: args.threads.unwrap_or(0),
+        today: None,
+    };
+    let mut report = policy::scan_with(&args.paths, &opts, &selected);
+
+    if let Some(path) = &args.write_baseline {
+        let b = Baseline::from_findings(&report.findings);
+        let text = serde_json::to_string_pretty(&b)? + "\n";
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!(
+            "wrote {} finding(s) to the baseline {}",
+            b.findings.len(),
+            path.display()
+        );
+    }
+    if let Some(b) = &baseline {
+        let known = b.fingerprints();
+        let before = report.findings.len();
+        report.findings.retain(|f| !known.contains(f.fingerprint.as_str()));
+        policy::summarize(&report.findings, &mut report.summary);
+        eprintln!("baseline: {} known finding(s) hidden", before - report.findings.len());
+    }
+
+    let text = match args.format {
+        ScanFormat::Table => output::table(&report.findings, &report.summary, args.show_suppressed),
+        ScanFormat::Json => output::json(&report.findings, &report.summary),
+        ScanFormat::Sarif => output::sarif(&report.findings, &selected),
+        ScanFormat::Junit => output::junit(&report.findings, &report.summary),
+        ScanFormat::Github => output::github(&report.findings),
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, &text).with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("{}", output::summary_line(&report.summary));
+            eprintln!("wrote {}", path.display());
+        }
+        None => {
+            anstream::stdout().lock().write_all(text.as_bytes())?;
+            if args.format != ScanFormat::Table && std::io::stderr().is_terminal() {
+                eprintln!("{}", output::summary_line(&report.summary));
+            }
+        }
+    }
+    let threshold = fail_on.unwrap_or(Severity::Info);
+    let failing = report
+        .findings
+        .iter()
+        .any(|f| f.suppressed.is_none() && f.severity >= threshold);
+    Ok(if failing { Exit::Failed } else { Exit::Ok })
+}
+
+fn select_rules(args: &ScanArgs) -> Result<Vec<&'static Rule>> {
+    let mut selected: Vec<&'static Rule> = rules::all().to_vec();
+    if let Some(fw) = &args.framework {
+        let known = FRAMEWORKS
+            .iter()
+            .any(|(id, _)| *id == fw.to_ascii_lowercase() || id.starts_with(&format!("{}-", fw.to_ascii_lowercase())));
+        if !known {
+            let names: Vec<&str> = FRAMEWORKS.iter().map(|(id, _)| *id).collect();
+            return Err(UserError::usage(format!("--framework {fw:?} is not known"))
+                .with_hint(format!("use one of: cis, {}", names.join(", ")))
+                .into());
+        }
+        selected.retain(|r| r.in_framework(fw));
+    }
+    for id in args.rules.iter().chain(&args.skip_rules) {
+        if rules::find(id).is_none() {
+            return Err(UserError::usage(format!("no rule has the id {id:?}"))
+                .with_hint("`lockgate rules list` shows them")
+                .into());
+        }
+    }
+    if !args.rules.is_empty() {
+        selected.retain(|r| args.rules.iter().any(|id| id.eq_ignore_ascii_case(r.id)));
+    }
+    selected.retain(|r| !args.skip_rules.iter().any(|id| id.eq_ignore_ascii_case(r.id)));
+    Ok(selected)
+}

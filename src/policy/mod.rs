@@ -1,0 +1,675 @@
+//! The policy scanner: walk a tree, parse infrastructure code in parallel,
+//! evaluate it into resources, run the rules, apply suppressions and a
+//! baseline, and report findings with exact spans.
+//!
+//! A scan never aborts on one bad file: parse errors, binary or oversized
+//! files, symlink loops and recursive modules become diagnostics — findings
+//! of their own kind with the location — and the scan completes.
+
+pub mod baseline;
+pub mod model;
+pub mod output;
+pub mod rule;
+pub mod rules;
+pub mod suppress;
+pub mod terraform;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::Serialize;
+
+use model::{LineIndex, Span};
+use rule::{Ctx, Outcome, Rule, Severity};
+
+/// Files larger than this are reported and skipped.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
+
+/// One file of the scan, as read.
+pub struct SourceFile {
+    pub id: u32,
+    /// The path as shown to users: the scanned root joined with the file's
+    /// path inside it.
+    pub path: String,
+    pub abs: PathBuf,
+    pub text: String,
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    pub fn new(id: u32, path: String, abs: PathBuf, text: String) -> Self {
+        let lines = LineIndex::new(&text);
+        SourceFile {
+            id,
+            path,
+            abs,
+            text,
+            lines,
+        }
+    }
+
+    pub fn span(&self, range: std::ops::Range<usize>) -> Span {
+        self.lines.span(self.id, &self.text, range)
+    }
+
+    /// The text of a 1-based line.
+    pub fn line(&self, n: u32) -> Option<&str> {
+        self.text.lines().nth((n as usize).checked_sub(1)?)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiagnosticKind {
+    /// The file does not parse.
+    ParseError,
+    /// Not scanned: binary, too large, unreadable, a symlink loop.
+    FileSkipped,
+    /// A module call that cannot be followed (missing, recursive, too deep).
+    Module,
+    /// A suppression without a reason, or one that cannot be read.
+    Suppression,
+}
+
+impl DiagnosticKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            DiagnosticKind::ParseError => "parse-error",
+            DiagnosticKind::FileSkipped => "file-skipped",
+            DiagnosticKind::Module => "module-error",
+            DiagnosticKind::Suppression => "suppression-warning",
+        }
+    }
+    pub fn severity(self) -> Severity {
+        match self {
+            DiagnosticKind::ParseError | DiagnosticKind::FileSkipped => Severity::Medium,
+            DiagnosticKind::Module => Severity::Low,
+            DiagnosticKind::Suppression => Severity::Low,
+        }
+    }
+    pub fn title(self) -> &'static str {
+        match self {
+            DiagnosticKind::ParseError => "File does not parse",
+            DiagnosticKind::FileSkipped => "File not scanned",
+            DiagnosticKind::Module => "Module call not followed",
+            DiagnosticKind::Suppression => "Suppression needs attention",
+        }
+    }
+    pub const ALL: [DiagnosticKind; 4] = [
+        DiagnosticKind::ParseError,
+        DiagnosticKind::FileSkipped,
+        DiagnosticKind::Module,
+        DiagnosticKind::Suppression,
+    ];
+}
+
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub kind: DiagnosticKind,
+    pub span: Span,
+    /// For files the scan could not read (no file table entry).
+    pub path: Option<String>,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn new(kind: DiagnosticKind, span: Span, message: String) -> Self {
+        Diagnostic {
+            kind,
+            span,
+            path: None,
+            message,
+        }
+    }
+}
+
+/// A place in a file, as reported.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Suppressed {
+    /// `lockgate`, `checkov`, `tfsec` or `trivy`.
+    pub syntax: &'static str,
+    pub reason: Option<String>,
+    pub until: Option<String>,
+    pub location: Location,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// The rule id (`LG-AWS-001`) or the diagnostic kind (`parse-error`).
+    pub rule: String,
+    pub title: String,
+    pub severity: Severity,
+    pub message: String,
+    pub location: Location,
+    /// The resource address (`module.logs.aws_s3_bucket.b`); empty for
+    /// diagnostics.
+    pub resource: String,
+    /// The module calls that led to the resource, outermost first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<Location>,
+    /// Framework controls the rule evidences (`pci-dss:3.5.1`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub frameworks: Vec<String>,
+    /// Stable across line shifts: rule, file and resource.
+    pub fingerprint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppressed>,
+    /// The source line of the finding (for the table).
+    #[serde(skip)]
+    pub excerpt: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ScanOptions {
+    /// Glob patterns (gitignore style) of paths not to scan.
+    pub exclude: Vec<String>,
+    /// `-var-file` equivalents, applied to every root module after its own
+    /// `terraform.tfvars` and `*.auto.tfvars`.
+    pub var_files: Vec<PathBuf>,
+    /// `-var NAME=VALUE` equivalents (values parsed as HCL, else strings).
+    pub vars: Vec<(String, String)>,
+    pub max_file_size: u64,
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+    /// Today, for suppression expiry.
+    pub today: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub resources: usize,
+    pub rules: usize,
+    pub findings: usize,
+    pub suppressed: usize,
+    pub by_severity: BTreeMap<String, usize>,
+}
+
+pub struct ScanReport {
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+/// The file kinds the scanner reads.
+fn kind_of(path: &Path) -> Option<FileKind> {
+    let name = path.file_name()?.to_str()?;
+    if name.ends_with(".tf") || name.ends_with(".tofu") {
+        Some(FileKind::Terraform)
+    } else if name.ends_with(".tfvars") {
+        Some(FileKind::Tfvars)
+    } else {
+        None
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum FileKind {
+    Terraform,
+    Tfvars,
+}
+
+struct Candidate {
+    abs: PathBuf,
+    shown: String,
+    kind: FileKind,
+}
+
+fn shown_path(root: &Path, abs: &Path) -> String {
+    let rel = abs.strip_prefix(root).unwrap_or(abs);
+    let joined = if root.is_file() {
+        root.to_path_buf()
+    } else {
+        root.join(rel)
+    };
+    let s = joined.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// Walk the roots: .gitignore honoured, `.git` and `.terraform` skipped,
+/// symlinks followed with loop detection.
+fn discover(roots: &[PathBuf], opts: &ScanOptions, diags: &mut Vec<Diagnostic>) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for root in roots {
+        let mut ov = ignore::overrides::OverrideBuilder::new(root);
+        for pat in [".git/", ".terraform/"] {
+            let _ = ov.add(&format!("!{pat}"));
+        }
+        for pat in &opts.exclude {
+            if let Err(e) = ov.add(&format!("!{pat}")) {
+                diags.push(Diagnostic {
+                    kind: DiagnosticKind::FileSkipped,
+                    span: Span::default(),
+                    path: Some(pat.clone()),
+                    message: format!("exclude pattern {pat:?} is not a valid glob: {e}"),
+                });
+            }
+        }
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .follow_links(true)
+            .require_git(false)
+            .overrides(ov.build().unwrap_or_else(|_| ignore::overrides::Override::empty()))
+            .sort_by_file_path(|a, b| a.cmp(b))
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(e) => {
+                    if !e.file_type().is_some_and(|t| t.is_file()) {
+                        continue;
+                    }
+                    let Some(kind) = kind_of(e.path()) else { continue };
+                    let abs = e.path().to_path_buf();
+                    if !seen.insert(abs.clone()) {
+                        continue;
+                    }
+                    out.push(Candidate {
+                        shown: shown_path(root, &abs),
+                        abs,
+                        kind,
+                    });
+                }
+                Err(err) => {
+                    let path = err_path(&err).map(|p| shown_path(root, &p));
+                    diags.push(Diagnostic {
+                        kind: DiagnosticKind::FileSkipped,
+                        span: Span::default(),
+                        path: Some(path.unwrap_or_else(|| root.display().to_string())),
+                        message: format!("not scanned: {}", plain_walk_error(&err)),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn err_path(e: &ignore::Error) -> Option<PathBuf> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => err_path(err),
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn plain_walk_error(e: &ignore::Error) -> String {
+    match e {
+        ignore::Error::Loop { ancestor, .. } => {
+            format!("symbolic link loop back to {}", ancestor.display())
+        }
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => plain_walk_error(err),
+        other => other.to_string(),
+    }
+}
+
+enum Parsed {
+    Hcl(hcl_edit::structure::Body),
+    Failed,
+}
+
+/// Run `f` over `items` on `threads` workers, keeping the order.
+fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..threads.max(1).min(items.len().max(1)) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
+                    if let Ok(mut v) = results.lock() {
+                        v[i] = Some(r);
+                    }
+                }
+            });
+        }
+    });
+    results.into_inner().unwrap_or_default().into_iter().flatten().collect()
+}
+
+fn read_file(c: &Candidate, max: u64) -> Result<String, String> {
+    let meta = std::fs::metadata(&c.abs).map_err(|e| format!("cannot read: {e}"))?;
+    if meta.len() > max {
+        return Err(format!(
+            "file is {} bytes, over the {max}-byte limit (raise it with --max-file-size)",
+            meta.len()
+        ));
+    }
+    let bytes = std::fs::read(&c.abs).map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.iter().take(8192).any(|b| *b == 0) {
+        return Err("binary file (contains NUL bytes)".into());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Scan `roots` with every rule in the registry.
+pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> ScanReport {
+    scan_with(roots, opts, rules::all())
+}
+
+pub fn scan_with(roots: &[PathBuf], opts: &ScanOptions, rules: &[&'static Rule]) -> ScanReport {
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        opts.threads
+    };
+    let max = if opts.max_file_size == 0 {
+        DEFAULT_MAX_FILE_SIZE
+    } else {
+        opts.max_file_size
+    };
+    let mut diags = Vec::new();
+    let candidates = discover(roots, opts, &mut diags);
+
+    // Read and parse in parallel.
+    type Loaded = Result<(String, Parsed, Option<Diagnostic>), String>;
+    let loaded: Vec<Loaded> = par_map(&candidates, threads, |c| {
+        let text = read_file(c, max)?;
+        match hcl_edit::parser::parse_body(&text) {
+            Ok(body) => Ok((text, Parsed::Hcl(body), None)),
+            Err(e) => {
+                let loc = e.location();
+                let (line, col) = (loc.line() as u32, loc.column() as u32);
+                let d = Diagnostic::new(
+                    DiagnosticKind::ParseError,
+                    Span {
+                        file: 0,
+                        line,
+                        col,
+                        end_line: line,
+                        end_col: col,
+                    },
+                    format!("HCL syntax error: {}", e.message()),
+                );
+                Ok((text, Parsed::Failed, Some(d)))
+            }
+        }
+    });
+    let mut files: Vec<SourceFile> = Vec::new();
+    let mut parsed: Vec<(usize, FileKind, Parsed)> = Vec::new();
+    for (c, r) in candidates.iter().zip(loaded) {
+        match r {
+            Ok((text, p, d)) => {
+                let id = files.len() as u32;
+                files.push(SourceFile::new(id, c.shown.clone(), c.abs.clone(), text));
+                if let Some(mut d) = d {
+                    d.span.file = id;
+                    diags.push(d);
+                }
+                parsed.push((id as usize, c.kind, p));
+            }
+            Err(msg) => diags.push(Diagnostic {
+                kind: DiagnosticKind::FileSkipped,
+                span: Span {
+                    line: 1,
+                    col: 1,
+                    end_line: 1,
+                    end_col: 1,
+                    file: 0,
+                },
+                path: Some(c.shown.clone()),
+                message: msg,
+            }),
+        }
+    }
+
+    // Directories of .tf files are modules.
+    let mut modules: HashMap<PathBuf, terraform::module::ModuleDef> = HashMap::new();
+    let mut tfvars_by_dir: HashMap<PathBuf, Vec<&hcl_edit::structure::Body>> = HashMap::new();
+    for (id, kind, p) in &parsed {
+        let Parsed::Hcl(body) = p else { continue };
+        let f = &files[*id];
+        let dir = terraform::module::normalize(f.abs.parent().unwrap_or(Path::new(".")));
+        match kind {
+            FileKind::Terraform => modules
+                .entry(dir.clone())
+                .or_insert_with(|| terraform::module::ModuleDef { dir, files: Vec::new() })
+                .files
+                .push((f, body)),
+            FileKind::Tfvars => {
+                let name = f.abs.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                if name == "terraform.tfvars" || name.ends_with(".auto.tfvars") {
+                    tfvars_by_dir.entry(dir).or_default().push(body);
+                }
+            }
+        }
+    }
+    // Modules called from another scanned module are evaluated through the
+    // call (with its inputs), not as roots of their own.
+    let mut called: HashSet<PathBuf> = HashSet::new();
+    for def in modules.values() {
+        for (_, body) in &def.files {
+            for b in body.blocks() {
+                if b.ident.value().as_str() != "module" {
+                    continue;
+                }
+                if let Some(src) = b.body.get_attribute("source").and_then(|a| a.value.as_str())
+                    && (src.starts_with("./") || src.starts_with("../"))
+                {
+                    let target = terraform::module::normalize(&def.dir.join(src));
+                    if target != def.dir {
+                        called.insert(target);
+                    }
+                }
+            }
+        }
+    }
+    let mut roots_dirs: Vec<&PathBuf> = modules.keys().filter(|d| !called.contains(*d)).collect();
+    roots_dirs.sort();
+
+    let extra_vars = extra_vars(opts, &mut diags);
+    let by_kind = rule::index(rules);
+    let results = par_map(&roots_dirs, threads, |dir| {
+        let def = &modules[*dir];
+        let mut vars: HashMap<String, (terraform::value::Val, Vec<String>)> = HashMap::new();
+        for body in tfvars_by_dir.get(*dir).into_iter().flatten() {
+            for (k, v) in terraform::module::tfvars(body) {
+                vars.insert(k, (v, Vec::new()));
+            }
+        }
+        for (k, v) in &extra_vars {
+            vars.insert(k.clone(), (v.clone(), Vec::new()));
+        }
+        let loader = terraform::module::Loader {
+            modules: &modules,
+            out: Default::default(),
+            diags: Default::default(),
+        };
+        terraform::module::evaluate(
+            &loader,
+            def,
+            terraform::module::Call {
+                prefix: String::new(),
+                vars,
+                via: Vec::new(),
+                stack: Vec::new(),
+            },
+        );
+        let resources = loader.out.into_inner();
+        let mut hits = Vec::new();
+        let ctx = Ctx::new(&resources);
+        for r in &resources {
+            for rule in by_kind.get(r.kind.as_str()).into_iter().flatten() {
+                match (rule.check)(r, &ctx) {
+                    Outcome::Fail { span, message } => hits.push((*rule, r.clone(), span.unwrap_or(r.span), message)),
+                    Outcome::Pass | Outcome::Unknown => {}
+                }
+            }
+        }
+        (resources.len(), hits, loader.diags.into_inner())
+    });
+
+    let mut resources = 0;
+    let mut findings = Vec::new();
+    let mut seen = HashSet::new();
+    for (n, hits, d) in results {
+        resources += n;
+        diags.extend(d);
+        for (rule, r, span, message) in hits {
+            // count/for_each instances that fail alike are one finding.
+            if !seen.insert((rule.id, span, r.via.clone())) {
+                continue;
+            }
+            let f = &files[span.file as usize];
+            findings.push((
+                Finding {
+                    rule: rule.id.to_string(),
+                    title: rule.title.to_string(),
+                    severity: rule.severity,
+                    message,
+                    location: location(&files, span),
+                    resource: r.address.clone(),
+                    via: r.via.iter().map(|s| location(&files, *s)).collect(),
+                    frameworks: rule.frameworks.iter().map(|s| s.to_string()).collect(),
+                    fingerprint: baseline::fingerprint(rule.id, &f.path, &r.base, ""),
+                    suppressed: None,
+                    excerpt: f.line(span.line).map(|l| l.trim_end().to_string()),
+                },
+                Some((r.span, r.via, rule)),
+            ));
+        }
+    }
+    let today = opts
+        .today
+        .unwrap_or_else(|| crate::ledger::now().to_zoned(jiff::tz::TimeZone::UTC).date());
+    let sup = suppress::Index::build(&files, &mut diags);
+    for d in diags {
+        let (loc, excerpt) = match &d.path {
+            Some(p) => (
+                Location {
+                    file: p.clone(),
+                    line: d.span.line,
+                    column: d.span.col,
+                    end_line: d.span.end_line,
+                    end_column: d.span.end_col,
+                },
+                None,
+            ),
+            None => {
+                let f = &files[d.span.file as usize];
+                (
+                    location(&files, d.span),
+                    f.line(d.span.line).map(|l| l.trim_end().to_string()),
+                )
+            }
+        };
+        findings.push((
+            Finding {
+                rule: d.kind.id().to_string(),
+                title: d.kind.title().to_string(),
+                severity: d.kind.severity(),
+                fingerprint: baseline::fingerprint(d.kind.id(), &loc.file, "", &d.message),
+                message: d.message,
+                location: loc,
+                resource: String::new(),
+                via: Vec::new(),
+                frameworks: Vec::new(),
+                suppressed: None,
+                excerpt,
+            },
+            None,
+        ));
+    }
+    let mut out = Vec::new();
+    for (mut f, ctx) in findings {
+        if let Some((rspan, via, rule)) = ctx {
+            sup.apply(&mut f, rule, rspan, &via, &files, today);
+        }
+        out.push(f);
+    }
+    out.sort_by(|a, b| a.location.cmp(&b.location).then(a.rule.cmp(&b.rule)));
+    let mut summary = Summary {
+        files: files.len(),
+        resources,
+        rules: rules.len(),
+        ..Summary::default()
+    };
+    summarize(&out, &mut summary);
+    ScanReport { findings: out, summary }
+}
+
+pub fn summarize(findings: &[Finding], summary: &mut Summary) {
+    summary.findings = 0;
+    summary.suppressed = 0;
+    summary.by_severity.clear();
+    for s in Severity::ALL {
+        summary.by_severity.insert(s.as_str().to_string(), 0);
+    }
+    for f in findings {
+        if f.suppressed.is_some() {
+            summary.suppressed += 1;
+        } else {
+            summary.findings += 1;
+            *summary.by_severity.entry(f.severity.as_str().to_string()).or_default() += 1;
+        }
+    }
+}
+
+fn location(files: &[SourceFile], s: Span) -> Location {
+    Location {
+        file: files[s.file as usize].path.clone(),
+        line: s.line,
+        column: s.col,
+        end_line: s.end_line,
+        end_column: s.end_col,
+    }
+}
+
+fn extra_vars(opts: &ScanOptions, diags: &mut Vec<Diagnostic>) -> Vec<(String, terraform::value::Val)> {
+    let mut out = Vec::new();
+    for path in &opts.var_files {
+        match std::fs::read_to_string(path) {
+            Ok(text) => match hcl_edit::parser::parse_body(&text) {
+                Ok(body) => out.extend(terraform::module::tfvars(&body)),
+                Err(e) => diags.push(Diagnostic {
+                    kind: DiagnosticKind::ParseError,
+                    span: Span {
+                        file: 0,
+                        line: e.location().line() as u32,
+                        col: e.location().column() as u32,
+                        end_line: e.location().line() as u32,
+                        end_col: e.location().column() as u32,
+                    },
+                    path: Some(path.display().to_string()),
+                    message: format!("var file: HCL syntax error: {}", e.message()),
+                }),
+            },
+            Err(e) => diags.push(Diagnostic {
+                kind: DiagnosticKind::FileSkipped,
+                span: Span::default(),
+                path: Some(path.display().to_string()),
+                message: format!("var file cannot be read: {e}"),
+            }),
+        }
+    }
+    for (k, v) in &opts.vars {
+        let val = hcl_edit::parser::parse_expr(v)
+            .ok()
+            .map(|e| {
+                let empty = terraform::module::Instance::empty();
+                terraform::eval::Eval::new(&empty, Vec::new()).expr(&e)
+            })
+            .filter(|v| !v.has_unknown())
+            .unwrap_or_else(|| terraform::value::Val::Str(v.clone()));
+        out.push((k.clone(), val));
+    }
+    out
+}

@@ -1,0 +1,140 @@
+//! The registry test: every rule has an id of the right shape (unique),
+//! documentation with the five sections, at least one framework mapping, and
+//! fixtures that prove it fires on `fail.tf` and stays quiet on `pass.tf`.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::{Entry, entries};
+use crate::policy::rule::FRAMEWORKS;
+use crate::policy::{ScanOptions, scan_with};
+
+fn fixture_dir(e: &Entry) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/policy")
+        .join(e.file)
+}
+
+fn ids_in(file: &Path, e: &Entry) -> Vec<String> {
+    let opts = ScanOptions {
+        threads: 1,
+        ..ScanOptions::default()
+    };
+    let report = scan_with(&[file.to_path_buf()], &opts, &[e.rule]);
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            if f.rule == e.rule.id {
+                f.rule.clone()
+            } else {
+                format!("{} {}: {}", f.rule, f.location.line, f.message)
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn every_rule_is_documented_mapped_unique_and_has_fixtures_that_prove_it() {
+    let mut problems = Vec::new();
+    let mut ids = HashSet::new();
+    assert!(
+        entries().len() >= 100,
+        "the scanner ships at least 100 Terraform rules, has {}",
+        entries().len()
+    );
+    for e in entries() {
+        let r = e.rule;
+        let id_ok =
+            r.id.strip_prefix("LG-")
+                .and_then(|x| x.split_once('-'))
+                .is_some_and(|(p, n)| {
+                    ["AWS", "AZURE", "GCP"].contains(&p) && n.len() == 3 && n.chars().all(|c| c.is_ascii_digit())
+                });
+        if !id_ok {
+            problems.push(format!("{}: id is not LG-<AWS|AZURE|GCP>-NNN", r.id));
+        }
+        if !ids.insert(r.id) {
+            problems.push(format!("{}: duplicate id", r.id));
+        }
+        if !e.file.starts_with(&format!("{}/", r.provider())) {
+            problems.push(format!(
+                "{}: lives in {} but its id says {}",
+                r.id,
+                e.file,
+                r.provider()
+            ));
+        }
+        if !e.doc.starts_with("# ") {
+            problems.push(format!("{}: doc does not start with a `# Title` line", r.id));
+        }
+        for section in [
+            "## What it checks",
+            "## Why it matters",
+            "## Example",
+            "## Fix",
+            "## References",
+        ] {
+            if !e.doc.contains(section) {
+                problems.push(format!("{}: doc lacks `{section}`", r.id));
+            }
+        }
+        if r.frameworks.is_empty() {
+            problems.push(format!("{}: no framework mapping", r.id));
+        }
+        for f in r.frameworks {
+            let name = f.split(':').next().unwrap_or("");
+            if !FRAMEWORKS.iter().any(|(id, _)| *id == name) || !f.contains(':') {
+                problems.push(format!("{}: framework mapping {f:?} is not framework:control", r.id));
+            }
+        }
+        if r.resources.is_empty() {
+            problems.push(format!("{}: checks no resource type", r.id));
+        }
+        let dir = fixture_dir(e);
+        let (pass, fail) = (dir.join("pass.tf"), dir.join("fail.tf"));
+        if !pass.is_file() || !fail.is_file() {
+            problems.push(format!("{}: missing fixtures {}/{{pass,fail}}.tf", r.id, dir.display()));
+            continue;
+        }
+        let on_fail = ids_in(&fail, e);
+        if !on_fail.iter().any(|x| x == r.id) || on_fail.iter().any(|x| x != r.id) {
+            problems.push(format!(
+                "{}: fail.tf should produce only {} findings, got {on_fail:?}",
+                r.id, r.id
+            ));
+        }
+        let on_pass = ids_in(&pass, e);
+        if !on_pass.is_empty() {
+            problems.push(format!("{}: pass.tf should produce no finding, got {on_pass:?}", r.id));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// Every rule's findings on its fail fixture: id, place and message.
+#[test]
+fn fail_fixture_findings() {
+    let mut lines = Vec::new();
+    let mut list: Vec<&Entry> = entries().iter().collect();
+    list.sort_by_key(|e| e.rule.id);
+    for e in list {
+        let file = fixture_dir(e).join("fail.tf");
+        let opts = ScanOptions {
+            threads: 1,
+            ..ScanOptions::default()
+        };
+        for f in scan_with(&[file], &opts, &[e.rule]).findings {
+            lines.push(format!(
+                "{} {}:{}:{} {} — {}",
+                f.rule, e.file, f.location.line, f.location.column, f.resource, f.message
+            ));
+        }
+    }
+    insta::assert_snapshot!(lines.join("\n"));
+}

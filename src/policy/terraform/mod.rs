@@ -1,0 +1,7 @@
+//! Terraform and OpenTofu: HCL parsed with spans (hcl-edit), evaluated per
+//! module instance into resources.
+
+pub mod eval;
+pub mod funcs;
+pub mod module;
+pub mod value;
