@@ -3,6 +3,9 @@
 use super::rule::Rule;
 
 pub mod common;
+pub mod common_aws;
+pub mod common_azure;
+pub mod common_gcp;
 
 include!(concat!(env!("OUT_DIR"), "/policy_rules.rs"));
 
