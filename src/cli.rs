@@ -396,6 +396,9 @@ pub struct ScanArgs {
     /// Exit 1 only when a finding at or above SEVERITY exists (critical, high, medium, low, info)
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<String>,
+    /// Exit 0 even when findings exist: a pipeline gate on the report decides
+    #[arg(long, conflicts_with = "fail_on")]
+    pub exit_zero: bool,
     /// Only rules mapped to FRAMEWORK (cis, cis-aws, pci-dss, hipaa, soc2, sox, gdpr)
     #[arg(long, value_name = "FRAMEWORK")]
     pub framework: Option<String>,

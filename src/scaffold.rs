@@ -465,7 +465,7 @@ pub fn render(detection: &Detection, project: &str, timezone: &str) -> String {
     let mut all_jobs: Vec<JobDef> = detection.found.iter().flat_map(|f| jobs_for(f, prefixed)).collect();
     let mut scan = JobDef::new(
         "scan",
-        "mkdir -p .lockgate && lockgate scan --format sarif -o .lockgate/scan.sarif",
+        "mkdir -p .lockgate && lockgate scan --format sarif -o .lockgate/scan.sarif --exit-zero",
     );
     scan.comment = Some(if detection.terraform || detection.dockerfile || detection.kubernetes {
         "IaC, Dockerfile, CI and dependency policy scan; SARIF feeds the pipeline gate"

@@ -93,6 +93,9 @@ pub fn run(_g: &GlobalArgs, args: ScanArgs) -> Result<Exit> {
             }
         }
     }
+    if args.exit_zero {
+        return Ok(Exit::Ok);
+    }
     let threshold = fail_on.unwrap_or(Severity::Info);
     let failing = report
         .findings

@@ -325,7 +325,8 @@ fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + 
     let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
     std::thread::scope(|s| {
         for _ in 0..threads.max(1).min(items.len().max(1)) {
-            s.spawn(|| {
+            let worker = std::thread::Builder::new().stack_size(16 << 20);
+            let spawned = worker.spawn_scoped(s, || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = items.get(i) else { break };
@@ -335,9 +336,17 @@ fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + 
                     }
                 }
             });
+            if spawned.is_err() {
+                break; // fewer workers; the ones running take all the work
+            }
         }
     });
-    results.into_inner().unwrap_or_default().into_iter().flatten().collect()
+    let done = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Anything a worker did not do (none could start) is done here.
+    done.into_iter()
+        .zip(items)
+        .map(|(r, item)| r.unwrap_or_else(|| f(item)))
+        .collect()
 }
 
 fn read_file(c: &Candidate, max: u64) -> Result<String, String> {
@@ -366,11 +375,7 @@ pub fn scan(roots: &[PathBuf], opts: &ScanOptions) -> ScanReport {
 }
 
 pub fn scan_with(roots: &[PathBuf], opts: &ScanOptions, rules: &[&'static Rule]) -> ScanReport {
-    let threads = if opts.threads == 0 {
-        std::thread::available_parallelism().map_or(2, |n| n.get())
-    } else {
-        opts.threads
-    };
+    let threads = threads(opts);
     let max = if opts.max_file_size == 0 {
         DEFAULT_MAX_FILE_SIZE
     } else {
@@ -378,13 +383,68 @@ pub fn scan_with(roots: &[PathBuf], opts: &ScanOptions, rules: &[&'static Rule])
     };
     let mut diags = Vec::new();
     let candidates = discover(roots, opts, &mut diags);
+    let texts: Vec<Result<String, String>> = par_map(&candidates, threads, |c| read_file(c, max));
+    let mut sources = Vec::new();
+    for (c, r) in candidates.into_iter().zip(texts) {
+        match r {
+            Ok(text) => sources.push((c, text)),
+            Err(msg) => diags.push(Diagnostic {
+                kind: DiagnosticKind::FileSkipped,
+                span: Span {
+                    line: 1,
+                    col: 1,
+                    end_line: 1,
+                    end_col: 1,
+                    file: 0,
+                },
+                path: Some(c.shown.clone()),
+                message: msg,
+            }),
+        }
+    }
+    analyze(sources, diags, opts, rules, threads)
+}
 
-    // Read and parse in parallel.
-    type Loaded = Result<(String, Parsed, Option<Diagnostic>), String>;
-    let loaded: Vec<Loaded> = par_map(&candidates, threads, |c| {
-        let text = read_file(c, max)?;
-        match hcl_edit::parser::parse_body(&text) {
-            Ok(body) => Ok((text, Parsed::Hcl(body), None)),
+/// Scan sources held in memory: (path, text) pairs, paths relative like
+/// `main.tf` or `modules/x/main.tf`. For tests and fuzzing.
+pub fn scan_sources(sources: &[(&str, &str)], opts: &ScanOptions, rules: &[&'static Rule]) -> ScanReport {
+    let sources = sources
+        .iter()
+        .filter_map(|(path, text)| {
+            let abs = PathBuf::from(path);
+            let kind = kind_of(&abs)?;
+            Some((
+                Candidate {
+                    abs,
+                    shown: path.to_string(),
+                    kind,
+                },
+                text.to_string(),
+            ))
+        })
+        .collect();
+    analyze(sources, Vec::new(), opts, rules, threads(opts))
+}
+
+fn threads(opts: &ScanOptions) -> usize {
+    if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        opts.threads
+    }
+}
+
+fn analyze(
+    sources: Vec<(Candidate, String)>,
+    mut diags: Vec<Diagnostic>,
+    opts: &ScanOptions,
+    rules: &[&'static Rule],
+    threads: usize,
+) -> ScanReport {
+    // Parse in parallel.
+    let parsed_all: Vec<(Parsed, Option<Diagnostic>)> = par_map(&sources, threads, |(_, text)| {
+        match hcl_edit::parser::parse_body(text) {
+            Ok(body) => (Parsed::Hcl(body), None),
             Err(e) => {
                 let loc = e.location();
                 let (line, col) = (loc.line() as u32, loc.column() as u32);
@@ -399,36 +459,20 @@ pub fn scan_with(roots: &[PathBuf], opts: &ScanOptions, rules: &[&'static Rule])
                     },
                     format!("HCL syntax error: {}", e.message()),
                 );
-                Ok((text, Parsed::Failed, Some(d)))
+                (Parsed::Failed, Some(d))
             }
         }
     });
     let mut files: Vec<SourceFile> = Vec::new();
     let mut parsed: Vec<(usize, FileKind, Parsed)> = Vec::new();
-    for (c, r) in candidates.iter().zip(loaded) {
-        match r {
-            Ok((text, p, d)) => {
-                let id = files.len() as u32;
-                files.push(SourceFile::new(id, c.shown.clone(), c.abs.clone(), text));
-                if let Some(mut d) = d {
-                    d.span.file = id;
-                    diags.push(d);
-                }
-                parsed.push((id as usize, c.kind, p));
-            }
-            Err(msg) => diags.push(Diagnostic {
-                kind: DiagnosticKind::FileSkipped,
-                span: Span {
-                    line: 1,
-                    col: 1,
-                    end_line: 1,
-                    end_col: 1,
-                    file: 0,
-                },
-                path: Some(c.shown.clone()),
-                message: msg,
-            }),
+    for ((c, text), (p, d)) in sources.into_iter().zip(parsed_all) {
+        let id = files.len() as u32;
+        files.push(SourceFile::new(id, c.shown, c.abs, text));
+        if let Some(mut d) = d {
+            d.span.file = id;
+            diags.push(d);
         }
+        parsed.push((id as usize, c.kind, p));
     }
 
     // Directories of .tf files are modules.

@@ -8,6 +8,8 @@ mod general;
 mod init;
 mod merkle_vectors;
 mod pipeline;
+mod scan;
+mod scan_props;
 mod schema;
 mod validate;
 

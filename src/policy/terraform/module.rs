@@ -187,7 +187,7 @@ pub fn evaluate<'a>(loader: &Loader<'a>, def: &'a ModuleDef<'a>, call: Call<'_>)
     // Module calls, in order, so later calls can use earlier outputs.
     for (file, block) in module_calls {
         let name = block.labels[0].as_str().to_string();
-        let span = file.span(block.ident.span().unwrap_or(0..0));
+        let span = file.span(block.span().unwrap_or(0..0));
         let ev = Eval::new(&inst, Vec::new());
         let source = block.body.get_attribute("source").map(|a| ev.expr(&a.value));
         let Some(Val::Str(source)) = source else { continue };
@@ -203,7 +203,7 @@ pub fn evaluate<'a>(loader: &Loader<'a>, def: &'a ModuleDef<'a>, call: Call<'_>)
             ));
             continue;
         };
-        if call.stack.contains(&dir.as_path()) || call.stack.len() >= MAX_MODULE_DEPTH {
+        if dir == def.dir || call.stack.contains(&dir.as_path()) || call.stack.len() >= MAX_MODULE_DEPTH {
             loader.diags.borrow_mut().push(Diagnostic::new(
                 DiagnosticKind::Module,
                 span,
