@@ -36,6 +36,9 @@ pub struct SourceFile {
     pub abs: PathBuf,
     pub text: String,
     pub lines: LineIndex,
+    /// For `.tf.json`: where each block's key is (`resource.TYPE.NAME`,
+    /// `module.NAME`), since the converted tree has no spans.
+    pub block_spans: HashMap<String, std::ops::Range<usize>>,
 }
 
 impl SourceFile {
@@ -47,11 +50,21 @@ impl SourceFile {
             abs,
             text,
             lines,
+            block_spans: HashMap::new(),
         }
     }
 
     pub fn span(&self, range: std::ops::Range<usize>) -> Span {
         self.lines.span(self.id, &self.text, range)
+    }
+
+    /// The span of a syntax node, or of the block `key` (`.tf.json`), or
+    /// the file's start.
+    pub fn span_or(&self, range: Option<std::ops::Range<usize>>, key: &str) -> Span {
+        match range.or_else(|| self.block_spans.get(key).cloned()) {
+            Some(r) => self.span(r),
+            None => self.span(0..0),
+        }
     }
 
     /// The text of a 1-based line.
@@ -204,9 +217,9 @@ pub struct ScanReport {
 /// The file kinds the scanner reads.
 fn kind_of(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
-    if name.ends_with(".tf") || name.ends_with(".tofu") {
+    if name.ends_with(".tf") || name.ends_with(".tofu") || name.ends_with(".tf.json") {
         Some(FileKind::Terraform)
-    } else if name.ends_with(".tfvars") {
+    } else if name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
         Some(FileKind::Tfvars)
     } else {
         None
@@ -442,32 +455,53 @@ fn analyze(
     threads: usize,
 ) -> ScanReport {
     // Parse in parallel.
-    let parsed_all: Vec<(Parsed, Option<Diagnostic>)> = par_map(&sources, threads, |(_, text)| {
+    type ParseResult = (Parsed, HashMap<String, std::ops::Range<usize>>, Option<Diagnostic>);
+    let parsed_all: Vec<ParseResult> = par_map(&sources, threads, |(c, text)| {
+        let error = |msg: String, line: usize, col: usize| {
+            let (line, col) = (line as u32, col as u32);
+            Diagnostic::new(
+                DiagnosticKind::ParseError,
+                Span {
+                    file: 0,
+                    line,
+                    col,
+                    end_line: line,
+                    end_col: col,
+                },
+                msg,
+            )
+        };
+        if c.shown.ends_with(".json") {
+            let converted = if c.kind == FileKind::Tfvars {
+                terraform::json::convert_tfvars(text).map(|b| (b, HashMap::new()))
+            } else {
+                terraform::json::convert(text).map(|c| (c.body, c.spans))
+            };
+            return match converted {
+                Ok((body, spans)) => (Parsed::Hcl(body), spans, None),
+                Err((msg, line, col)) => (Parsed::Failed, HashMap::new(), Some(error(msg, line, col))),
+            };
+        }
         match hcl_edit::parser::parse_body(text) {
-            Ok(body) => (Parsed::Hcl(body), None),
+            Ok(body) => (Parsed::Hcl(body), HashMap::new(), None),
             Err(e) => {
                 let loc = e.location();
-                let (line, col) = (loc.line() as u32, loc.column() as u32);
-                let d = Diagnostic::new(
-                    DiagnosticKind::ParseError,
-                    Span {
-                        file: 0,
-                        line,
-                        col,
-                        end_line: line,
-                        end_col: col,
-                    },
-                    format!("HCL syntax error: {}", e.message()),
-                );
-                (Parsed::Failed, Some(d))
+                let msg = format!("HCL syntax error: {}", e.message());
+                (
+                    Parsed::Failed,
+                    HashMap::new(),
+                    Some(error(msg, loc.line(), loc.column())),
+                )
             }
         }
     });
     let mut files: Vec<SourceFile> = Vec::new();
     let mut parsed: Vec<(usize, FileKind, Parsed)> = Vec::new();
-    for ((c, text), (p, d)) in sources.into_iter().zip(parsed_all) {
+    for ((c, text), (p, spans, d)) in sources.into_iter().zip(parsed_all) {
         let id = files.len() as u32;
-        files.push(SourceFile::new(id, c.shown, c.abs, text));
+        let mut file = SourceFile::new(id, c.shown, c.abs, text);
+        file.block_spans = spans;
+        files.push(file);
         if let Some(mut d) = d {
             d.span.file = id;
             diags.push(d);
@@ -490,6 +524,7 @@ fn analyze(
                 .push((f, body)),
             FileKind::Tfvars => {
                 let name = f.abs.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let name = name.strip_suffix(".json").unwrap_or(name);
                 if name == "terraform.tfvars" || name.ends_with(".auto.tfvars") {
                     tfvars_by_dir.entry(dir).or_default().push(body);
                 }

@@ -678,3 +678,41 @@ gates:
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
 }
+
+#[test]
+fn terraform_json_syntax_and_opentofu_files_are_scanned() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        "main.tf.json",
+        r#"{
+  "variable": { "cidr": { "default": "10.0.0.0/8" } },
+  "resource": {
+    "aws_security_group": {
+      "web": {
+        "ingress": [
+          { "from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["${var.cidr}"] }
+        ]
+      }
+    }
+  }
+}
+"#,
+    );
+    write(t.path(), "terraform.tfvars.json", r#"{ "cidr": "0.0.0.0/0" }"#);
+    write(
+        t.path(),
+        "s3.tofu",
+        "resource \"aws_s3_bucket\" \"t\" {\n  bucket = \"t\"\n}\n",
+    );
+    write(t.path(), "broken.tf.json", "{ \"resource\": ");
+    let (v, _) = scan_json(t.path(), &["--rules", "LG-AWS-001,LG-AWS-002"]);
+    let sg = findings(&v, "LG-AWS-002");
+    assert_eq!(sg.len(), 1, "{v:#}");
+    assert_eq!(sg[0]["location"]["file"], "main.tf.json");
+    assert_eq!(sg[0]["location"]["line"], 5, "the resource's key line");
+    assert_eq!(findings(&v, "LG-AWS-001")[0]["location"]["file"], "s3.tofu");
+    let parse = findings(&v, "parse-error");
+    assert_eq!(parse[0]["location"]["file"], "broken.tf.json");
+    assert!(parse[0]["message"].as_str().unwrap().starts_with("JSON syntax error"));
+}

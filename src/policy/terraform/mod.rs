@@ -3,5 +3,6 @@
 
 pub mod eval;
 pub mod funcs;
+pub mod json;
 pub mod module;
 pub mod value;

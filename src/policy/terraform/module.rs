@@ -187,7 +187,7 @@ pub fn evaluate<'a>(loader: &Loader<'a>, def: &'a ModuleDef<'a>, call: Call<'_>)
     // Module calls, in order, so later calls can use earlier outputs.
     for (file, block) in module_calls {
         let name = block.labels[0].as_str().to_string();
-        let span = file.span(block.span().unwrap_or(0..0));
+        let span = file.span_or(block.span(), &format!("module.{name}"));
         let ev = Eval::new(&inst, Vec::new());
         let source = block.body.get_attribute("source").map(|a| ev.expr(&a.value));
         let Some(Val::Str(source)) = source else { continue };
@@ -329,11 +329,15 @@ fn expand(loader: &Loader, inst: &Instance, file: &SourceFile, block: &HBlock, v
         }
         _ => return,
     };
-    let span = file.span(block.span().unwrap_or(0..0));
+    let key = match block.ident.value().as_str() {
+        "provider" => format!("provider.{}", labels[0]),
+        ident => format!("{ident}.{}", labels.join(".")),
+    };
+    let span = file.span_or(block.span(), &key);
     let base = format!("{}{kind}.{name}", inst.prefix);
     for (key, bindings) in instances(inst, &block.body) {
         let ev = Eval::new(inst, bindings);
-        let body = resolve(&ev, file, &block.body);
+        let body = resolve(&ev, file, &block.body, span);
         loader.out.borrow_mut().push(Resource {
             kind: kind.clone(),
             name: name.clone(),
@@ -346,7 +350,9 @@ fn expand(loader: &Loader, inst: &Instance, file: &SourceFile, block: &HBlock, v
     }
 }
 
-fn resolve(ev: &Eval, file: &SourceFile, body: &HBody) -> Body {
+/// `at` is the enclosing block's span, for nodes without one (`.tf.json`).
+fn resolve(ev: &Eval, file: &SourceFile, body: &HBody, at: Span) -> Body {
+    let span_of = |r: Option<std::ops::Range<usize>>| r.map_or(at, |r| file.span(r));
     let mut out = Body::default();
     for s in body.iter() {
         match s {
@@ -362,7 +368,7 @@ fn resolve(ev: &Eval, file: &SourceFile, body: &HBody) -> Body {
                     key.to_string(),
                     Attr {
                         value,
-                        span: file.span(a.span().unwrap_or(0..0)),
+                        span: span_of(a.span()),
                         refs,
                     },
                 ));
@@ -391,21 +397,25 @@ fn resolve(ev: &Eval, file: &SourceFile, body: &HBody) -> Body {
                         Val::Map(IndexMap::from([("key".into(), k), ("value".into(), v)])),
                     ));
                     let inner = Eval::new(ev.inst, bindings);
-                    let body = resolve(&inner, file, &content.body);
+                    let span = span_of(b.span());
+                    let body = resolve(&inner, file, &content.body, span);
                     out.blocks.push(Block {
                         ident: label.clone(),
                         labels: Vec::new(),
                         body,
-                        span: file.span(b.span().unwrap_or(0..0)),
+                        span,
                     });
                 }
             }
-            Structure::Block(b) => out.blocks.push(Block {
-                ident: b.ident.value().to_string(),
-                labels: b.labels.iter().map(|l| l.as_str().to_string()).collect(),
-                body: resolve(ev, file, &b.body),
-                span: file.span(b.span().unwrap_or(0..0)),
-            }),
+            Structure::Block(b) => {
+                let span = span_of(b.span());
+                out.blocks.push(Block {
+                    ident: b.ident.value().to_string(),
+                    labels: b.labels.iter().map(|l| l.as_str().to_string()).collect(),
+                    body: resolve(ev, file, &b.body, span),
+                    span,
+                })
+            }
         }
     }
     out
