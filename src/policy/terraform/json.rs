@@ -39,6 +39,7 @@ const MAP_ARGS: &[&str] = &[
     "locals",
 ];
 
+#[derive(Debug)]
 pub struct Converted {
     pub body: Body,
     /// `resource.aws_s3_bucket.b`, `module.m`, … → byte range of the block's

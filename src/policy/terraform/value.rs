@@ -20,10 +20,7 @@ pub enum Val {
 
 impl Val {
     pub fn is_unknown(&self) -> bool {
-        match self {
-            Val::Unknown => true,
-            _ => false,
-        }
+        matches!(self, Val::Unknown)
     }
 
     /// Whether the value or anything inside it is unknown.
