@@ -552,7 +552,10 @@ fn format(f: &str, args: &[Val]) -> Option<String> {
             .and_then(|w| w.parse().ok())
             .unwrap_or(0);
         if text.len() < width {
-            if spec.starts_with('-') {
+            if spec.starts_with('0') && matches!(verb, 'd' | 'f') {
+                let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |d| ("-", d));
+                out.push_str(&format!("{sign}{digits:0>w$}", w = width - sign.len()));
+            } else if spec.starts_with('-') {
                 out.push_str(&format!("{text:<width$}"));
             } else {
                 out.push_str(&format!("{text:>width$}"));

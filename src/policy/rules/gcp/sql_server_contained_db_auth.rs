@@ -1,0 +1,56 @@
+//! # Cloud SQL Server instances disable contained database authentication
+//!
+//! ## What it checks
+//! A SQL Server `google_sql_database_instance` (`database_version` starting
+//! with `SQLSERVER`) must not have a `settings.database_flags` block with
+//! `name = "contained database authentication"` and value `"on"`. The flag is off by default, so an
+//! absent flag passes; instances of other engines are skipped, and a flag
+//! name or value known only at apply time is not reported.
+//!
+//! ## Why it matters
+//! Contained database authentication lets users authenticate to a single database without a server login, bypassing server-level login policies and auditing, and lets a database owner grant access the instance administrator does not see. CIS requires it off.
+//!
+//! ## Example
+//! ```hcl
+//! resource "google_sql_database_instance" "db" {
+//!   database_version = "SQLSERVER_2019_STANDARD"
+//!   settings {
+//!     tier = "db-custom-2-7680"
+//!     database_flags {
+//!       name  = "contained database authentication"
+//!       value = "on"
+//!     }
+//!   }
+//! }
+//! ```
+//!
+//! ## Fix
+//! Remove the flag or set its value to `"off"`.
+//!
+//! ## References
+//! - https://cloud.google.com/sql/docs/sqlserver/flags
+//! - CIS Google Cloud Platform Foundation Benchmark 6.3.7
+
+use crate::policy::model::Resource;
+use crate::policy::rule::{Ctx, Outcome, Rule, Severity};
+use crate::policy::rules::common_gcp::sql_flag_not;
+
+pub static RULE: Rule = Rule {
+    id: "LG-GCP-041",
+    title: "Cloud SQL Server instances disable contained database authentication",
+    severity: Severity::Medium,
+    resources: &["google_sql_database_instance"],
+    frameworks: &["cis-gcp:6.3.7", "pci-dss:2.2.4", "soc2:CC6.1", "hipaa:164.312(a)(1)"],
+    equivalent: &["CKV_GCP_59"],
+    check,
+};
+
+fn check(r: &Resource, _cx: &Ctx) -> Outcome {
+    sql_flag_not(
+        r,
+        "SQLSERVER",
+        "contained database authentication",
+        &["on"],
+        "contained database users authenticate without server-level logins",
+    )
+}
