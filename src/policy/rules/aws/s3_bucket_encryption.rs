@@ -34,6 +34,18 @@
 //! ## References
 //! - https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html
 //! - CIS AWS Foundations Benchmark 2.1.1
+//!
+//! ## Differences from Checkov
+//! CKV_AWS_19 passes a bucket that has no encryption configuration at all,
+//! because S3 has applied SSE-S3 to new objects by default since January
+//! 2023; it fails only an explicit configuration with another algorithm.
+//! This rule asks for the configuration to be declared: the provider default
+//! is invisible in review, says nothing about which key protects the data,
+//! and does not cover objects written before 2023 to older buckets. On
+//! terragoat the five buckets without a configuration are therefore reported
+//! here and not by Checkov. Teams that accept the S3 default can suppress
+//! the rule with its reason (`# lockgate:ignore LG-AWS-001 reason="…"`), and
+//! an existing `#checkov:skip=CKV_AWS_19` is honoured.
 
 use crate::policy::model::Resource;
 use crate::policy::rule::{Ctx, Outcome, Rule, Severity, fail};
