@@ -620,7 +620,7 @@ fn analyze(
                     frameworks: rule.frameworks.iter().map(|s| s.to_string()).collect(),
                     fingerprint: baseline::fingerprint(rule.id, &f.path, &r.base, ""),
                     suppressed: None,
-                    excerpt: f.line(span.line).map(|l| l.trim_end().to_string()),
+                    excerpt: f.line(span.line).map(|l| redact(l.trim_end())),
                 },
                 Some((r.span, r.via, rule)),
             ));
@@ -646,7 +646,7 @@ fn analyze(
                 let f = &files[d.span.file as usize];
                 (
                     location(&files, d.span),
-                    f.line(d.span.line).map(|l| l.trim_end().to_string()),
+                    f.line(d.span.line).map(|l| redact(l.trim_end())),
                 )
             }
         };
@@ -702,6 +702,57 @@ pub fn summarize(findings: &[Finding], summary: &mut Summary) {
     }
 }
 
+/// A source line for display with likely secrets masked: the string values
+/// of settings named like credentials, and AWS access key ids anywhere. The
+/// table shows excerpts on terminals and in CI logs, where secrets must not
+/// appear.
+pub fn redact(line: &str) -> String {
+    const NAMES: &[&str] = &[
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "access_key",
+        "private_key",
+        "api_key",
+        "apikey",
+        "credential",
+    ];
+    // AWS access key ids anywhere on the line.
+    let mut line = line.to_string();
+    for prefix in ["AKIA", "ASIA"] {
+        let mut from = 0;
+        while let Some(i) = line[from..].find(prefix).map(|i| from + i) {
+            let id = line[i + 4..]
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                .count();
+            if id >= 12 {
+                line.replace_range(i + 4..i + 4 + id, &"*".repeat(id));
+            }
+            from = i + 4;
+        }
+    }
+    let lower = line.to_ascii_lowercase();
+    let Some(sep) = lower.find(['=', ':']) else { return line };
+    if !NAMES.iter().any(|n| lower[..sep].contains(n)) {
+        return line;
+    }
+    let (key, value) = line.split_at(sep + 1);
+    let trimmed = value.trim();
+    if trimmed.is_empty() || trimmed.starts_with("var.") || trimmed.starts_with("\"${") || trimmed.starts_with("local.")
+    {
+        return line;
+    }
+    // Keep the quotes so the excerpt still reads as code.
+    let masked = match (trimmed.starts_with('"'), trimmed.ends_with('"') && trimmed.len() > 1) {
+        (true, true) => "\"****\"".to_string(),
+        _ => "****".to_string(),
+    };
+    let lead = &value[..value.len() - value.trim_start().len()];
+    format!("{key}{lead}{masked}")
+}
+
 fn location(files: &[SourceFile], s: Span) -> Location {
     Location {
         file: files[s.file as usize].path.clone(),
@@ -751,4 +802,32 @@ fn extra_vars(opts: &ScanOptions, diags: &mut Vec<Diagnostic>) -> Vec<(String, t
         out.push((k.clone(), val));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn excerpts_mask_credentials() {
+        assert_eq!(
+            redact(r#"  access_key = "AKIAIOSFODNN7EXAMPLE""#),
+            r#"  access_key = "****""#
+        );
+        assert_eq!(redact(r#"  DB_PASSWORD = "hunter2""#), r#"  DB_PASSWORD = "****""#);
+        assert_eq!(
+            redact("export KEY=AKIAIOSFODNN7EXAMPLE"),
+            "export KEY=AKIA****************"
+        );
+        assert_eq!(
+            redact("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG"),
+            "aws_secret_access_key = ****"
+        );
+        assert_eq!(redact(r#"  bucket = "logs""#), r#"  bucket = "logs""#);
+        assert_eq!(
+            redact(r#"  password = "${var.db_password}""#),
+            r#"  password = "${var.db_password}""#
+        );
+        assert_eq!(redact("  password = var.db_password"), "  password = var.db_password");
+    }
 }
