@@ -733,24 +733,53 @@ pub fn redact(line: &str) -> String {
             from = i + 4;
         }
     }
+    // `name = value` pairs whose name looks like a credential, wherever they
+    // are on the line (also inside a string: `"DB_PASSWORD=hunter2"`).
     let lower = line.to_ascii_lowercase();
-    let Some(sep) = lower.find(['=', ':']) else { return line };
-    if !NAMES.iter().any(|n| lower[..sep].contains(n)) {
-        return line;
+    let bytes = lower.as_bytes();
+    let mut masks: Vec<std::ops::Range<usize>> = Vec::new();
+    for name in NAMES {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(name).map(|i| from + i) {
+            from = i + name.len();
+            // The rest of the name, then `=` or `:`.
+            let mut j = from;
+            while j < bytes.len()
+                && (bytes[j].is_ascii_alphanumeric() || matches!(bytes[j], b'_' | b'-' | b'"' | b'\'' | b' '))
+            {
+                j += 1;
+            }
+            if j >= bytes.len() || !matches!(bytes[j], b'=' | b':') {
+                continue;
+            }
+            let mut k = j + 1;
+            while k < bytes.len() && matches!(bytes[k], b' ' | b'"' | b'\'') {
+                k += 1;
+            }
+            let value_end = lower[k..]
+                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | ';' | ')'))
+                .map_or(bytes.len(), |e| k + e);
+            let value = &lower[k..value_end];
+            if value.is_empty()
+                || value.starts_with("${")
+                || value.starts_with("var.")
+                || value.starts_with("local.")
+                || value.starts_with("data.")
+            {
+                continue;
+            }
+            masks.push(k..value_end);
+        }
     }
-    let (key, value) = line.split_at(sep + 1);
-    let trimmed = value.trim();
-    if trimmed.is_empty() || trimmed.starts_with("var.") || trimmed.starts_with("\"${") || trimmed.starts_with("local.")
-    {
-        return line;
+    masks.sort_by_key(|r| std::cmp::Reverse(r.start));
+    let mut last = usize::MAX;
+    for m in masks {
+        if m.end <= last {
+            line.replace_range(m.clone(), "****");
+            last = m.start;
+        }
     }
-    // Keep the quotes so the excerpt still reads as code.
-    let masked = match (trimmed.starts_with('"'), trimmed.ends_with('"') && trimmed.len() > 1) {
-        (true, true) => "\"****\"".to_string(),
-        _ => "****".to_string(),
-    };
-    let lead = &value[..value.len() - value.trim_start().len()];
-    format!("{key}{lead}{masked}")
+    line
 }
 
 fn location(files: &[SourceFile], s: Span) -> Location {
@@ -829,5 +858,13 @@ mod tests {
             r#"  password = "${var.db_password}""#
         );
         assert_eq!(redact("  password = var.db_password"), "  password = var.db_password");
+        assert_eq!(
+            redact(r#"  user_data = base64encode("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG")"#),
+            r#"  user_data = base64encode("aws_secret_access_key = ****")"#
+        );
+        assert_eq!(
+            redact(r#"    DB_PASSWORD = "hunter2", TOKEN: abc"#),
+            r#"    DB_PASSWORD = "****", TOKEN: ****"#
+        );
     }
 }
