@@ -457,7 +457,7 @@ impl Unit {
                 Some(f) => {
                     adopted += 1;
                     let port = f.port.unwrap_or(rec.port);
-                    self.adopt(rec.id.clone(), rec.version.clone(), port, f.pid);
+                    self.adopt(rec.id.clone(), rec.version.clone(), port, f.pid).await;
                 }
                 None => {
                     lost += 1;
@@ -498,6 +498,7 @@ impl Unit {
         if adopted + lost > 0 {
             self.log(format!("re-adopted {adopted} running instance(s); {lost} were gone"));
         }
+        self.update_route();
     }
 
     /// A rollout as the ledger recorded it.
@@ -511,19 +512,33 @@ impl Unit {
         ro
     }
 
-    fn adopt(&mut self, id: String, version: String, port: u16, pid: u32) {
+    /// Takes over an instance that kept running while the controller was
+    /// down. One health probe decides whether it is in the route at once
+    /// (it was serving a moment ago: a restarted controller must not answer
+    /// 503 meanwhile); otherwise it is watched like a starting instance.
+    async fn adopt(&mut self, id: String, version: String, port: u16, pid: u32) {
         let backend = Backend::new(&self.proxy, &id, &version, SocketAddr::from(([127, 0, 0, 1], port)));
+        let health = self.spec.health.as_ref().map(|h| h.0.clone());
+        let ready = probe(
+            SocketAddr::from(([127, 0, 0, 1], port)),
+            health.as_ref(),
+            Duration::from_secs(1),
+        )
+        .await
+        .is_ok();
         self.instances.push(Inst {
             id: id.clone(),
             version,
             port,
             pid,
-            state: InstState::Starting,
+            state: if ready { InstState::Ready } else { InstState::Starting },
             backend,
             since: Instant::now(),
             stop_reason: "",
         });
-        self.watch_ready(id.clone(), port);
+        if !ready {
+            self.watch_ready(id.clone(), port);
+        }
         self.watch_exit(id, pid, None);
     }
 
@@ -1179,24 +1194,12 @@ impl Unit {
             let mut last = String::from("no answer yet");
             let mut delay = Duration::from_millis(20);
             while Instant::now() < deadline {
-                let ok = match &health {
-                    Some(h) => match http_get(addr, h.path.as_str(), check_timeout).await {
-                        Ok(r)
-                            if h.expect_status
-                                .map_or((200..300).contains(&r.status), |s| s == r.status) =>
-                        {
-                            true
-                        }
-                        Ok(r) => {
-                            last = format!("GET {} answered {}", h.path, r.status);
-                            false
-                        }
-                        Err(e) => {
-                            last = format!("GET {}: {e}", h.path);
-                            false
-                        }
-                    },
-                    None => tokio::net::TcpStream::connect(addr).await.is_ok(),
+                let ok = match probe(addr, health.as_ref(), check_timeout).await {
+                    Ok(()) => true,
+                    Err(e) => {
+                        last = e;
+                        false
+                    }
                 };
                 if ok {
                     let _ = tx.send(Msg::Ready { id });
@@ -1772,5 +1775,27 @@ pub fn phase_name(p: Phase) -> &'static str {
         Phase::Paused => "paused",
         Phase::Aborted => "aborted",
         Phase::Completed => "completed",
+    }
+}
+
+/// One readiness probe: the health check's GET (status as configured, else
+/// 2xx), or a TCP connect when the service declares no health check.
+async fn probe(addr: SocketAddr, health: Option<&crate::spec::HealthCheck>, timeout: Duration) -> Result<(), String> {
+    match health {
+        Some(h) => match http_get(addr, h.path.as_str(), timeout).await {
+            Ok(r)
+                if h.expect_status
+                    .map_or((200..300).contains(&r.status), |s| s == r.status) =>
+            {
+                Ok(())
+            }
+            Ok(r) => Err(format!("GET {} answered {}", h.path, r.status)),
+            Err(e) => Err(format!("GET {}: {e}", h.path)),
+        },
+        None => match tokio::time::timeout(timeout, tokio::net::TcpStream::connect(addr)).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(format!("connect: {e}")),
+            Err(_) => Err("connect: timed out".into()),
+        },
     }
 }
