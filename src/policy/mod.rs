@@ -7,12 +7,15 @@
 //! of their own kind with the location — and the scan completes.
 
 pub mod baseline;
+pub mod docker;
+pub mod manifests;
 pub mod model;
 pub mod output;
 pub mod rule;
 pub mod rules;
 pub mod suppress;
 pub mod terraform;
+pub mod yaml;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -221,6 +224,10 @@ fn kind_of(path: &Path) -> Option<FileKind> {
         Some(FileKind::Terraform)
     } else if name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
         Some(FileKind::Tfvars)
+    } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+        Some(FileKind::Yaml)
+    } else if docker::is_dockerfile(name) {
+        Some(FileKind::Dockerfile)
     } else {
         None
     }
@@ -230,6 +237,9 @@ fn kind_of(path: &Path) -> Option<FileKind> {
 enum FileKind {
     Terraform,
     Tfvars,
+    /// Kubernetes manifests, GitHub Actions and GitLab CI files.
+    Yaml,
+    Dockerfile,
 }
 
 struct Candidate {
@@ -330,6 +340,8 @@ fn plain_walk_error(e: &ignore::Error) -> String {
 enum Parsed {
     Hcl(hcl_edit::structure::Body),
     Failed,
+    /// Parsed after the file table exists (their spans need the file id).
+    Later,
 }
 
 /// Run `f` over `items` on `threads` workers, keeping the order.
@@ -471,6 +483,9 @@ fn analyze(
                 msg,
             )
         };
+        if matches!(c.kind, FileKind::Yaml | FileKind::Dockerfile) {
+            return (Parsed::Later, HashMap::new(), None);
+        }
         if c.shown.ends_with(".json") {
             let converted = if c.kind == FileKind::Tfvars {
                 terraform::json::convert_tfvars(text).map(|b| (b, HashMap::new()))
@@ -522,6 +537,7 @@ fn analyze(
                 .or_insert_with(|| terraform::module::ModuleDef { dir, files: Vec::new() })
                 .files
                 .push((f, body)),
+            FileKind::Yaml | FileKind::Dockerfile => {}
             FileKind::Tfvars => {
                 let name = f.abs.file_name().and_then(|n| n.to_str()).unwrap_or("");
                 let name = name.strip_suffix(".json").unwrap_or(name);
@@ -595,6 +611,36 @@ fn analyze(
         }
         (resources.len(), hits, loader.diags.into_inner())
     });
+
+    let mut results = results;
+    // Manifests, workflows and Dockerfiles: parsed now, checked together
+    // (a rule may look across files, e.g. a namespace without a NetworkPolicy).
+    let later: Vec<(usize, FileKind)> = parsed
+        .iter()
+        .filter(|(_, _, p)| matches!(p, Parsed::Later))
+        .map(|(id, kind, _)| (*id, *kind))
+        .collect();
+    if !later.is_empty() {
+        let parts = par_map(&later, threads, |(id, kind)| {
+            manifests::load(&files[*id], *kind == FileKind::Dockerfile)
+        });
+        let mut resources = Vec::new();
+        let mut d = Vec::new();
+        for (r, diag) in parts {
+            resources.extend(r);
+            d.extend(diag);
+        }
+        let ctx = Ctx::new(&resources);
+        let mut hits = Vec::new();
+        for r in &resources {
+            for rule in by_kind.get(r.kind.as_str()).into_iter().flatten() {
+                if let Outcome::Fail { span, message } = (rule.check)(r, &ctx) {
+                    hits.push((*rule, r.clone(), span.unwrap_or(r.span), message));
+                }
+            }
+        }
+        results.push((resources.len(), hits, d));
+    }
 
     let mut resources = 0;
     let mut findings = Vec::new();

@@ -83,6 +83,11 @@ pub const FRAMEWORKS: &[(&str, &str)] = &[
     ("cis-aws", "CIS Amazon Web Services Foundations Benchmark"),
     ("cis-azure", "CIS Microsoft Azure Foundations Benchmark"),
     ("cis-gcp", "CIS Google Cloud Platform Foundation Benchmark"),
+    ("cis-k8s", "CIS Kubernetes Benchmark"),
+    ("cis-docker", "CIS Docker Benchmark"),
+    ("pss", "Kubernetes Pod Security Standards"),
+    ("nsa-k8s", "NSA/CISA Kubernetes Hardening Guide"),
+    ("slsa", "SLSA supply-chain levels"),
     ("pci-dss", "PCI DSS v4.0"),
     ("hipaa", "HIPAA Security Rule (45 CFR 164)"),
     ("soc2", "SOC 2 Trust Services Criteria"),
@@ -98,6 +103,9 @@ impl Rule {
             Some("AWS") => "aws",
             Some("AZURE") => "azure",
             Some("GCP") => "gcp",
+            Some("K8S") => "kubernetes",
+            Some("DOCKER") => "docker",
+            Some("CI") => "ci",
             _ => "other",
         }
     }

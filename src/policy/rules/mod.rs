@@ -5,7 +5,9 @@ use super::rule::Rule;
 pub mod common;
 pub mod common_aws;
 pub mod common_azure;
+pub mod common_docker;
 pub mod common_gcp;
+pub mod common_k8s;
 
 include!(concat!(env!("OUT_DIR"), "/policy_rules.rs"));
 

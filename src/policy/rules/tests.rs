@@ -15,6 +15,22 @@ fn fixture_dir(e: &Entry) -> PathBuf {
         .join(e.file)
 }
 
+/// `pass.tf`, `fail.yaml`, `fail.Dockerfile`, `pass.gitlab-ci.yml`, …
+fn fixture(dir: &Path, stem: &str) -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("{stem}.")))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().next()
+}
+
 fn ids_in(file: &Path, e: &Entry) -> Vec<String> {
     let opts = ScanOptions {
         threads: 1,
@@ -49,10 +65,12 @@ fn every_rule_is_documented_mapped_unique_and_has_fixtures_that_prove_it() {
             r.id.strip_prefix("LG-")
                 .and_then(|x| x.split_once('-'))
                 .is_some_and(|(p, n)| {
-                    ["AWS", "AZURE", "GCP"].contains(&p) && n.len() == 3 && n.chars().all(|c| c.is_ascii_digit())
+                    ["AWS", "AZURE", "GCP", "K8S", "DOCKER", "CI"].contains(&p)
+                        && n.len() == 3
+                        && n.chars().all(|c| c.is_ascii_digit())
                 });
         if !id_ok {
-            problems.push(format!("{}: id is not LG-<AWS|AZURE|GCP>-NNN", r.id));
+            problems.push(format!("{}: id is not LG-<AWS|AZURE|GCP|K8S|DOCKER|CI>-NNN", r.id));
         }
         if !ids.insert(r.id) {
             problems.push(format!("{}: duplicate id", r.id));
@@ -92,11 +110,14 @@ fn every_rule_is_documented_mapped_unique_and_has_fixtures_that_prove_it() {
             problems.push(format!("{}: checks no resource type", r.id));
         }
         let dir = fixture_dir(e);
-        let (pass, fail) = (dir.join("pass.tf"), dir.join("fail.tf"));
-        if !pass.is_file() || !fail.is_file() {
-            problems.push(format!("{}: missing fixtures {}/{{pass,fail}}.tf", r.id, dir.display()));
+        let (Some(pass), Some(fail)) = (fixture(&dir, "pass"), fixture(&dir, "fail")) else {
+            problems.push(format!(
+                "{}: missing fixtures {}/{{pass,fail}}.<ext>",
+                r.id,
+                dir.display()
+            ));
             continue;
-        }
+        };
         let on_fail = ids_in(&fail, e);
         if !on_fail.iter().any(|x| x == r.id) || on_fail.iter().any(|x| x != r.id) {
             problems.push(format!(
@@ -124,7 +145,9 @@ fn fail_fixture_findings() {
     let mut list: Vec<&Entry> = entries().iter().collect();
     list.sort_by_key(|e| e.rule.id);
     for e in list {
-        let file = fixture_dir(e).join("fail.tf");
+        let Some(file) = fixture(&fixture_dir(e), "fail") else {
+            continue;
+        };
         let opts = ScanOptions {
             threads: 1,
             ..ScanOptions::default()
