@@ -52,6 +52,31 @@ fn main() {
         .unwrap();
     }
     writeln!(out, "\nstatic ENTRIES: &[Entry] = &[\n{entries}];").unwrap();
+
+    // Built-in compliance frameworks: assets/frameworks/*.yaml.
+    let fw_dir = Path::new("assets/frameworks");
+    println!("cargo:rerun-if-changed={}", fw_dir.display());
+    let mut frameworks: Vec<_> = std::fs::read_dir(fw_dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    frameworks.sort();
+    writeln!(
+        out,
+        "\n/// Built-in compliance frameworks: (file name, YAML).\npub static FRAMEWORK_FILES: &[(&str, &str)] = &["
+    )
+    .unwrap();
+    for f in &frameworks {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let abs = std::fs::canonicalize(f).unwrap();
+        let name = f.file_name().unwrap().to_str().unwrap();
+        writeln!(out, "    ({name:?}, include_str!({:?})),", abs.display().to_string()).unwrap();
+    }
+    writeln!(out, "];").unwrap();
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("policy_rules.rs");
     std::fs::write(dest, out).unwrap();
 }

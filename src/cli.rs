@@ -93,7 +93,7 @@ Examples:
 Exits 0 when valid, 2 when not.")]
     Validate(ValidateArgs),
 
-    /// Scan Terraform / OpenTofu code for security and compliance problems
+    /// Scan Terraform, Kubernetes manifests, Dockerfiles and CI workflows for security and compliance problems
     #[command(after_help = "\
 Examples:
   lockgate scan                                  scan the current directory, table output
@@ -103,6 +103,7 @@ Examples:
   lockgate scan --var-file prod.tfvars --var env=prod
   lockgate scan --write-baseline .lockgate-baseline.json   accept today's findings
   lockgate scan --baseline .lockgate-baseline.json         report only new findings
+  helm template chart/ | lockgate scan -                    rendered Kubernetes manifests on stdin
 
 Suppress in code:  # lockgate:ignore LG-AWS-001 reason=\"public website\" until=2027-01-01
 (#checkov:skip=, #tfsec:ignore: and #trivy:ignore: work for rules that list the id as equivalent.)
@@ -113,6 +114,10 @@ Exits 0 when no finding reaches --fail-on (default: any finding fails), 1 when o
     /// List the scanner's rules, or explain one
     #[command(subcommand)]
     Rules(RulesCommand),
+
+    /// Compliance reports per framework (CIS, PCI DSS, HIPAA, SOC 2, SOX, GDPR)
+    #[command(subcommand)]
+    Compliance(ComplianceCommand),
 
     /// Print the JSON Schema of lockgate.yaml (for editor completion)
     #[command(after_help = "\
@@ -384,7 +389,7 @@ pub enum ScanFormat {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan
+    /// Files or directories to scan (`-`: YAML manifests on standard input)
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Output format
@@ -432,6 +437,12 @@ pub struct ScanArgs {
     /// Worker threads (default: one per core)
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
+    /// Ignore the `policy:` section of lockgate.yaml
+    #[arg(long)]
+    pub no_project: bool,
+    /// Filled from lockgate.yaml's `policy.frameworks`.
+    #[arg(skip)]
+    pub frameworks_from_project: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -469,6 +480,50 @@ Examples:
         /// The folder to write into
         #[arg(default_value = "docs/rules")]
         dir: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ComplianceFormat {
+    Md,
+    Html,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ComplianceCommand {
+    /// Each control of a framework as passing, failing or not evidenced
+    #[command(after_help = "\
+Examples:
+  lockgate compliance report --framework soc2                 Markdown on stdout
+  lockgate compliance report --framework pci-dss --format html -o pci.html infra/
+  lockgate compliance report --framework my-controls.yaml     your own framework file
+  lockgate compliance report --framework hipaa --fail-under 80
+
+Evidence: the scanner's findings on PATH (default .) for the rules mapped to
+each control, and this project's process evidence: the audit ledger verifies,
+approvals with segregation of duties, gated deployments, the scan and tests
+in the pipeline.")]
+    Report {
+        /// A built-in framework id (`lockgate compliance list`) or a framework file
+        #[arg(long, value_name = "FRAMEWORK")]
+        framework: String,
+        #[arg(long, value_enum, default_value_t = ComplianceFormat::Md)]
+        format: ComplianceFormat,
+        /// Write the report to FILE
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Exit 1 when fewer than PERCENT of the controls pass
+        #[arg(long, value_name = "PERCENT")]
+        fail_under: Option<f64>,
+        /// Files or directories to scan
+        #[arg(value_name = "PATH", default_value = ".")]
+        paths: Vec<PathBuf>,
+    },
+    /// The built-in frameworks
+    List {
+        #[arg(long)]
+        json: bool,
     },
 }
 

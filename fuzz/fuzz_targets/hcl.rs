@@ -1,6 +1,7 @@
-//! The Terraform path of the scanner from arbitrary text: HCL parsing,
-//! evaluation (variables, locals, count/for_each, dynamic blocks, functions,
-//! a local module) and every rule. It must never panic or hang.
+//! Every scanner path from arbitrary text: HCL parsing and evaluation
+//! (variables, locals, count/for_each, dynamic blocks, functions, a local
+//! module), YAML manifests and workflows, Dockerfiles, and every rule. It
+//! must never panic or hang.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -15,4 +16,9 @@ fuzz_target!(|data: &[u8]| {
         ..ScanOptions::default()
     };
     let _ = scan_sources(&[("main.tf", &root), ("m/main.tf", text)], &opts, rules::all());
+    let _ = scan_sources(
+        &[("k8s.yaml", text), (".github/workflows/ci.yml", text), ("Dockerfile", text)],
+        &opts,
+        rules::all(),
+    );
 });

@@ -5,6 +5,7 @@
 mod audit;
 mod cache;
 mod completions;
+mod compliance;
 mod delivery;
 mod demo;
 mod demo_service;
@@ -39,6 +40,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::Schema(a) => schema::run(&g, a),
         Command::Scan(a) => scan::run(&g, a),
         Command::Rules(c) => rules::run(&g, c),
+        Command::Compliance(c) => compliance::run(&g, c),
         Command::Demo(a) => demo::run(&g, a),
         Command::Run(a) => run::run(&g, a),
         Command::Runs { limit, json } => runs::run(&g, limit, json),

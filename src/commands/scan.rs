@@ -10,7 +10,45 @@ use crate::policy::baseline::Baseline;
 use crate::policy::rule::{FRAMEWORKS, Rule, Severity};
 use crate::policy::{self, ScanOptions, output, rules};
 
-pub fn run(_g: &GlobalArgs, args: ScanArgs) -> Result<Exit> {
+/// The `policy:` section of the project's lockgate.yaml supplies defaults
+/// for what the command line leaves unset.
+fn apply_project_policy(g: &GlobalArgs, args: &mut ScanArgs) {
+    let Ok(path) = super::spec_path(g) else { return };
+    let loaded = match crate::spec::load(&path, crate::spec::process_vars()) {
+        Ok(l) => l,
+        Err(_) => {
+            eprintln!(
+                "warning: {} is not valid (`lockgate validate` says why); its policy settings are not applied",
+                crate::diag::display_path(&path)
+            );
+            return;
+        }
+    };
+    let p = &loaded.spec.policy;
+    let base = path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+    if args.paths == [std::path::PathBuf::from(".")] && !p.paths.is_empty() {
+        args.paths = p.paths.iter().map(|x| base.join(x.as_str())).collect();
+    }
+    args.exclude.extend(p.exclude.iter().map(|x| x.to_string()));
+    args.skip_rules.extend(p.skip.iter().map(|x| x.to_string()));
+    if args.fail_on.is_none() && !args.exit_zero {
+        args.fail_on = p
+            .fail_on
+            .and_then(|s| serde_json::to_value(s).ok())
+            .and_then(|v| v.as_str().map(str::to_string));
+    }
+    if args.framework.is_none() && args.frameworks_from_project.is_empty() {
+        args.frameworks_from_project = p.frameworks.iter().map(|x| x.to_string()).collect();
+    }
+    if args.baseline.is_none() {
+        args.baseline = p.baseline.as_ref().map(|b| base.join(b.as_str()));
+    }
+}
+
+pub fn run(g: &GlobalArgs, mut args: ScanArgs) -> Result<Exit> {
+    if !args.no_project {
+        apply_project_policy(g, &mut args);
+    }
     let fail_on = match &args.fail_on {
         Some(s) => Some(Severity::parse(s).ok_or_else(|| {
             UserError::usage(format!("--fail-on {s:?} is not a severity"))
@@ -19,7 +57,8 @@ pub fn run(_g: &GlobalArgs, args: ScanArgs) -> Result<Exit> {
         None => None,
     };
     let selected = select_rules(&args)?;
-    for p in &args.paths {
+    let stdin = args.paths == [std::path::PathBuf::from("-")];
+    for p in args.paths.iter().filter(|_| !stdin) {
         if !p.exists() {
             return Err(UserError::usage(format!("{} does not exist", p.display()))
                 .with_hint("pass a directory or file to scan (default: the current directory)")
@@ -53,7 +92,15 @@ pub fn run(_g: &GlobalArgs, args: ScanArgs) -> Result<Exit> {
         threads: args.threads.unwrap_or(0),
         today: None,
     };
-    let mut report = policy::scan_with(&args.paths, &opts, &selected);
+    let mut report = if stdin {
+        // Rendered manifests piped in: `helm template … | lockgate scan -`.
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| UserError::usage(format!("cannot read standard input: {e}")))?;
+        policy::scan_sources(&[("<stdin>.yaml", &text)], &opts, &selected)
+    } else {
+        policy::scan_with(&args.paths, &opts, &selected)
+    };
 
     if let Some(path) = &args.write_baseline {
         let b = Baseline::from_findings(&report.findings);
@@ -117,6 +164,8 @@ fn select_rules(args: &ScanArgs) -> Result<Vec<&'static Rule>> {
                 .into());
         }
         selected.retain(|r| r.in_framework(fw));
+    } else if !args.frameworks_from_project.is_empty() {
+        selected.retain(|r| args.frameworks_from_project.iter().any(|fw| r.in_framework(fw)));
     }
     for id in args.rules.iter().chain(&args.skip_rules) {
         if rules::find(id).is_none() {

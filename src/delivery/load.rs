@@ -21,6 +21,8 @@ pub struct Report {
     pub service_errors: u64,
     /// Answers lockgate's proxy wrote (`x-lockgate-error`): 502/503/504/413.
     pub proxy_errors: u64,
+    /// The first such answer's status and body, to say why.
+    pub first_proxy_error: Option<String>,
     /// Connections refused or reset, malformed answers.
     pub io_errors: u64,
     /// Answers per version, read from the body's last word (`hello from shop v2`).
@@ -100,6 +102,9 @@ fn client(addr: SocketAddr, pause: Duration, limit: u64, stop: &AtomicBool, repo
                     .unwrap_or(version);
                 if proxy {
                     r.proxy_errors += 1;
+                    if r.first_proxy_error.is_none() {
+                        r.first_proxy_error = Some(format!("{status} {}", body.trim()));
+                    }
                 } else if status >= 500 {
                     r.service_errors += 1;
                     *r.errors_by_version.entry(version.clone()).or_default() += 1;

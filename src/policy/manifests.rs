@@ -9,7 +9,9 @@
 //! - Dockerfiles: kind `dockerfile` (see `docker.rs`).
 //!
 //! Other YAML is not scanned, but a YAML syntax error is reported wherever
-//! it is, and the other documents of the file are still read.
+//! it is, and the other documents of the file are still read. Helm chart
+//! templates (`templates/*.yaml` with `{{ … }}`) are skipped: they are Go
+//! templates; scan their rendered output.
 
 use super::model::Resource;
 use super::yaml::{self, Node};
@@ -34,6 +36,11 @@ pub fn load(file: &SourceFile, dockerfile: bool) -> (Vec<Resource>, Vec<Diagnost
             Ok(r) => (vec![r], Vec::new()),
             Err((msg, line, col)) => (Vec::new(), vec![error(msg, line, col)]),
         };
+    }
+    // A Helm chart's templates are Go templates, not manifests: scan the
+    // rendered output instead (`helm template chart | lockgate scan -`).
+    if (file.path.contains("/templates/") || file.path.starts_with("templates/")) && file.text.contains("{{") {
+        return (Vec::new(), Vec::new());
     }
     let mut out = Vec::new();
     let mut diags = Vec::new();

@@ -7,6 +7,7 @@
 //! of their own kind with the location — and the scan completes.
 
 pub mod baseline;
+pub mod compliance;
 pub mod docker;
 pub mod manifests;
 pub mod model;
@@ -215,6 +216,30 @@ pub struct Summary {
 pub struct ScanReport {
     pub findings: Vec<Finding>,
     pub summary: Summary,
+    /// Rule id → how many resources the rule was checked on (a rule that
+    /// checked nothing evidences nothing).
+    pub evaluated: BTreeMap<String, usize>,
+}
+
+type Hit = (&'static Rule, model::Resource, Span, String);
+
+/// Every applicable rule on every resource of one evaluation.
+fn check_all(
+    resources: &[model::Resource],
+    by_kind: &HashMap<&'static str, Vec<&'static Rule>>,
+) -> (Vec<Hit>, HashMap<&'static str, usize>) {
+    let ctx = Ctx::new(resources);
+    let mut hits = Vec::new();
+    let mut evaluated: HashMap<&'static str, usize> = HashMap::new();
+    for r in resources {
+        for rule in by_kind.get(r.kind.as_str()).into_iter().flatten() {
+            *evaluated.entry(rule.id).or_default() += 1;
+            if let Outcome::Fail { span, message } = (rule.check)(r, &ctx) {
+                hits.push((*rule, r.clone(), span.unwrap_or(r.span), message));
+            }
+        }
+    }
+    (hits, evaluated)
 }
 
 /// The file kinds the scanner reads.
@@ -599,17 +624,8 @@ fn analyze(
             },
         );
         let resources = loader.out.into_inner();
-        let mut hits = Vec::new();
-        let ctx = Ctx::new(&resources);
-        for r in &resources {
-            for rule in by_kind.get(r.kind.as_str()).into_iter().flatten() {
-                match (rule.check)(r, &ctx) {
-                    Outcome::Fail { span, message } => hits.push((*rule, r.clone(), span.unwrap_or(r.span), message)),
-                    Outcome::Pass | Outcome::Unknown => {}
-                }
-            }
-        }
-        (resources.len(), hits, loader.diags.into_inner())
+        let (hits, evaluated) = check_all(&resources, &by_kind);
+        (resources.len(), hits, loader.diags.into_inner(), evaluated)
     });
 
     let mut results = results;
@@ -630,23 +646,19 @@ fn analyze(
             resources.extend(r);
             d.extend(diag);
         }
-        let ctx = Ctx::new(&resources);
-        let mut hits = Vec::new();
-        for r in &resources {
-            for rule in by_kind.get(r.kind.as_str()).into_iter().flatten() {
-                if let Outcome::Fail { span, message } = (rule.check)(r, &ctx) {
-                    hits.push((*rule, r.clone(), span.unwrap_or(r.span), message));
-                }
-            }
-        }
-        results.push((resources.len(), hits, d));
+        let (hits, evaluated) = check_all(&resources, &by_kind);
+        results.push((resources.len(), hits, d, evaluated));
     }
 
     let mut resources = 0;
     let mut findings = Vec::new();
     let mut seen = HashSet::new();
-    for (n, hits, d) in results {
+    let mut evaluated_all: BTreeMap<String, usize> = BTreeMap::new();
+    for (n, hits, d, evaluated) in results {
         resources += n;
+        for (id, count) in evaluated {
+            *evaluated_all.entry(id.to_string()).or_default() += count;
+        }
         diags.extend(d);
         for (rule, r, span, message) in hits {
             // count/for_each instances that fail alike are one finding.
@@ -728,7 +740,11 @@ fn analyze(
         ..Summary::default()
     };
     summarize(&out, &mut summary);
-    ScanReport { findings: out, summary }
+    ScanReport {
+        findings: out,
+        summary,
+        evaluated: evaluated_all,
+    }
 }
 
 pub fn summarize(findings: &[Finding], summary: &mut Summary) {

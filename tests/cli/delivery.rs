@@ -84,6 +84,28 @@ impl Project {
         self.ok(&["serve", "--detach"]);
     }
 
+    /// Waits until `n` instances of `version` are ready (after a restart,
+    /// before putting load on the service).
+    fn wait_ready(&self, version: &str, n: usize) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let s = self.status();
+            let ready = s["instances"].as_array().map_or(0, |a| {
+                a.iter()
+                    .filter(|i| i["version"] == version && i["state"] == "ready")
+                    .count()
+            });
+            if ready >= n {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{version} never had {n} ready instances: {s:#}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn status(&self) -> Value {
         let out = self.ok(&["rollout", "status", "web", "--env", "dev", "--json"]);
         serde_json::from_slice(&out.stdout).unwrap()
@@ -215,6 +237,9 @@ fn canary_and_blue_green_switch_lose_no_request_under_load() {
     std::fs::write(p.path().join("lockgate.yaml"), bg).unwrap();
     p.ok(&["stop"]);
     p.serve();
+    // `stop` stopped the instances; the switch under test starts once the
+    // stable version is serving again.
+    p.wait_ready("v1", 2);
     let l = load(&p);
     let out = p.ok(&["deploy", "web", "--env", "dev", "--version", "v3", "--wait"]);
     assert!(stdout(&out).contains("web v3 is stable in dev"), "{}", stdout(&out));

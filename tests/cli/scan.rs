@@ -716,3 +716,308 @@ fn terraform_json_syntax_and_opentofu_files_are_scanned() {
     assert_eq!(parse[0]["location"]["file"], "broken.tf.json");
     assert!(parse[0]["message"].as_str().unwrap().starts_with("JSON syntax error"));
 }
+
+/// lockgate.yaml's `policy:` section gives the scan its defaults.
+#[test]
+fn the_projects_policy_section_sets_excludes_skips_and_the_failure_threshold() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        "lockgate.yaml",
+        "project: infra\npolicy:\n  exclude: [\"legacy/**\"]\n  skip: [LG-AWS-003]\n  fail_on: critical\n",
+    );
+    write(
+        t.path(),
+        "s3.tf",
+        "resource \"aws_s3_bucket\" \"a\" {\n  bucket = \"a\"\n}\n",
+    );
+    write(
+        t.path(),
+        "legacy/old.tf",
+        "resource \"aws_s3_bucket\" \"old\" {\n  bucket = \"old\"\n}\n",
+    );
+    let (v, code) = scan_json(t.path(), &[]);
+    assert_eq!(code, 0, "high findings stay under fail_on: critical");
+    let files: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["location"]["file"].as_str().unwrap())
+        .collect();
+    assert!(!files.iter().any(|f| f.starts_with("legacy/")), "{files:?}");
+    assert!(findings(&v, "LG-AWS-003").is_empty());
+    assert!(!findings(&v, "LG-AWS-001").is_empty());
+    // The command line still wins, and --no-project ignores the section.
+    let (_, code) = scan_json(t.path(), &["--fail-on", "high"]);
+    assert_eq!(code, 1);
+    let (v, _) = scan_json(t.path(), &["--no-project"]);
+    assert!(!findings(&v, "LG-AWS-003").is_empty());
+}
+
+/// A SOC 2 report from a real project: scanner findings fail their
+/// controls, the ledger and the approval settings evidence process controls.
+#[test]
+fn a_compliance_report_combines_findings_and_process_evidence() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    write(
+        d,
+        "lockgate.yaml",
+        r#"project: infra
+environments:
+  production:
+    approvals: { required: 2, not_author: true }
+pipeline:
+  scan:
+    run: '"$LOCKGATE" scan . --format sarif -o scan.sarif --exit-zero'
+    reports: { sarif: scan.sarif }
+gates:
+  release:
+    environment: production
+    items:
+      - { id: policy, check: "policy.failed{severity>=high} == 0", key: true }
+"#,
+    );
+    write(
+        d,
+        "infra/s3.tf",
+        "resource \"aws_s3_bucket\" \"data\" {\n  bucket = \"data\"\n}\n",
+    );
+    let out = lockgate(d)
+        .args(["audit", "note", "ledger started"])
+        .env("LOCKGATE_USER", "dev@example.com")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = lockgate(d)
+        .args([
+            "compliance",
+            "report",
+            "--framework",
+            "soc2",
+            "--format",
+            "json",
+            "infra",
+        ])
+        .output()
+        .unwrap();
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let control = |id: &str| {
+        r["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("no control {id}"))
+            .clone()
+    };
+    // CC6.1 is evidenced by LG-AWS-001, which fails on the bucket.
+    let cc61 = control("CC6.1");
+    assert_eq!(cc61["status"], "failing", "{cc61:#}");
+    assert!(
+        cc61["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "LG-AWS-001")
+    );
+    // CC8.1 (change management) rests on approvals and gates.
+    let cc81 = control("CC8.1");
+    let process: Vec<(&str, bool)> = cc81["process"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| Some((p["id"].as_str()?, p["ok"].as_bool()?)))
+        .collect();
+    assert!(process.contains(&("change-approval", true)), "{cc81:#}");
+    assert!(
+        !process.iter().any(|(id, ok)| *id == "tests-in-pipeline" && *ok),
+        "no gate checks tests here: {cc81:#}"
+    );
+    let s = &r["summary"];
+    assert_eq!(
+        s["controls"].as_u64().unwrap(),
+        s["passing"].as_u64().unwrap() + s["failing"].as_u64().unwrap() + s["not_evidenced"].as_u64().unwrap()
+    );
+    // The ledger verifies: audit-trail evidence holds wherever it is asked for.
+    let audit: Vec<&Value> = r["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["process"].as_array().unwrap())
+        .filter(|p| p["id"] == "audit-trail")
+        .collect();
+    assert!(!audit.is_empty() && audit.iter().all(|p| p["ok"] == true), "{audit:#?}");
+
+    // Markdown and HTML render the same verdicts.
+    let md = stdout(
+        &lockgate(d)
+            .args(["compliance", "report", "--framework", "soc2", "infra"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        md.contains("compliance report") && md.contains("| [CC6.1](#cc6-1) |") && md.contains("✗ **failing**"),
+        "{md}"
+    );
+    let out = lockgate(d)
+        .args([
+            "compliance",
+            "report",
+            "--framework",
+            "soc2",
+            "--format",
+            "html",
+            "-o",
+            "soc2.html",
+            "infra",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let html = std::fs::read_to_string(d.join("soc2.html")).unwrap();
+    assert!(
+        html.starts_with("<!doctype html>") && html.contains("<td class=\"failing\">failing</td>"),
+        "{html}"
+    );
+    assert!(!html.contains("<script"), "a self-contained page without scripts");
+}
+
+#[test]
+fn a_custom_framework_file_with_an_unknown_rule_still_reports() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    write(
+        d,
+        "controls.yaml",
+        "id: acme\ntitle: ACME controls\ncontrols:\n  - id: ENC-1\n    title: Data at rest is encrypted\n    rules: [LG-AWS-001, LG-NOPE-404]\n  - id: LOG-1\n    title: Audit trail\n    process: [audit-trail, telepathy]\n",
+    );
+    write(
+        d,
+        "s3.tf",
+        "resource \"aws_s3_bucket\" \"data\" {\n  bucket = \"data\"\n}\n",
+    );
+    let out = lockgate(d)
+        .args([
+            "compliance",
+            "report",
+            "--framework",
+            "controls.yaml",
+            "--format",
+            "json",
+            "--fail-under",
+            "50",
+        ])
+        .output()
+        .unwrap();
+    assert_no_panic(&out);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["controls"][0]["status"], "failing");
+    assert_eq!(
+        r["controls"][1]["status"], "not-evidenced",
+        "no lockgate project here: {:#}",
+        r["controls"][1]
+    );
+    let problems: Vec<&str> = r["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["message"].as_str().unwrap())
+        .collect();
+    assert!(problems.iter().any(|p| p.contains("LG-NOPE-404")), "{problems:?}");
+    assert!(problems.iter().any(|p| p.contains("telepathy")), "{problems:?}");
+    assert!(stderr(&out).contains("warning: controls.yaml"), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "0 % passing is under --fail-under 50");
+    let out = lockgate(d)
+        .args(["compliance", "report", "--framework", "iso-9001"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("built in:"), "{}", stderr(&out));
+}
+
+/// Terraform, Kubernetes manifests, a Dockerfile and a workflow in one pass;
+/// a broken YAML document among good ones and a Dockerfile with an unknown
+/// instruction are reported precisely and the rest is scanned.
+#[test]
+fn a_mixed_repository_is_scanned_in_one_pass_despite_bad_documents() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    write(
+        d,
+        "infra/s3.tf",
+        "resource \"aws_s3_bucket\" \"a\" {\n  bucket = \"a\"\n}\n",
+    );
+    write(
+        d,
+        "k8s/app.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: good\nspec:\n  containers:\n    - name: app\n      image: app:1\n      securityContext:\n        privileged: true\n---\napiVersion: v1\nkind: Pod\nmetadata: [unclosed\n---\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: { name: listed }\n    spec:\n      containers:\n        - { name: side, image: side:1, securityContext: { privileged: true } }\n",
+    );
+    write(d, "app/Dockerfile", "FROM debian:12\nCOPY app /app\n");
+    write(d, "app/broken.Dockerfile", "FROM debian:12\nFROBNICATE now\n");
+    write(
+        d,
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n",
+    );
+    write(d, "notes/random.yaml", "just: some\nconfig: [1, 2]\n");
+    let rules = "LG-AWS-001,LG-K8S-001,LG-DOCKER-001,LG-CI-001";
+    let (v, code) = scan_json(d, &["--rules", rules]);
+    assert_eq!(code, 1);
+    let at = |rule: &str| -> Vec<String> {
+        findings(&v, rule)
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}:{} {}",
+                    f["location"]["file"].as_str().unwrap(),
+                    f["location"]["line"],
+                    f["resource"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(at("LG-AWS-001"), ["infra/s3.tf:1 aws_s3_bucket.a"]);
+    assert_eq!(
+        at("LG-K8S-001"),
+        ["k8s/app.yaml:10 Pod/good", "k8s/app.yaml:24 Pod/listed"]
+    );
+    assert_eq!(at("LG-DOCKER-001"), ["app/Dockerfile:1 app/Dockerfile"]);
+    assert_eq!(at("LG-CI-001"), [".github/workflows/ci.yml:6 .github/workflows/ci.yml"]);
+    let parse: Vec<String> = findings(&v, "parse-error")
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{} {}",
+                f["location"]["file"].as_str().unwrap(),
+                f["location"]["line"],
+                f["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(parse.len(), 2, "{parse:#?}");
+    assert!(
+        parse[0].starts_with("app/broken.Dockerfile:2 Dockerfile syntax error: unknown instruction"),
+        "{parse:#?}"
+    );
+    assert!(
+        parse[1].starts_with("k8s/app.yaml:14 YAML syntax error: unclosed bracket"),
+        "{parse:#?}"
+    );
+}
+
+#[test]
+fn rendered_manifests_can_come_on_standard_input() {
+    let t = tempfile::tempdir().unwrap();
+    let out = lockgate(t.path())
+        .args(["scan", "-", "--rules", "LG-K8S-001", "--format", "json"])
+        .write_stdin("# Source: chart/templates/deploy.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: app:1\n          securityContext: { privileged: true }\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(findings(&v, "LG-K8S-001")[0]["location"]["file"], "<stdin>.yaml");
+    assert_eq!(findings(&v, "LG-K8S-001")[0]["location"]["line"], 12);
+}

@@ -23,6 +23,20 @@ fn fragment() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Pieces of manifests, workflows and Dockerfiles, including broken ones.
+fn yaml_fragment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx\n".to_string()),
+        Just("---\n".to_string()),
+        Just("kind: List\napiVersion: v1\nitems:\n  - { apiVersion: v1, kind: Pod, spec: { hostNetwork: true } }\n".to_string()),
+        Just("a: &x [1, 2]\nb: *x\nc: *undefined\n".to_string()),
+        Just("on: push\njobs:\n  j:\n    runs-on: self-hosted\n    steps:\n      - uses: a/b@v1\n      - run: echo ${{ github.event.issue.title }}\n".to_string()),
+        Just("key: [unclosed\n".to_string()),
+        Just("  - bad indent\n x: y\n".to_string()),
+        "[ -~\n]{0,40}",
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]
 
@@ -35,6 +49,18 @@ proptest! {
         for f in &report.findings {
             prop_assert!(f.location.line >= 1 && f.location.line <= lines, "{f:?} outside {lines} lines");
             prop_assert!(f.location.column >= 1);
+        }
+    }
+
+    #[test]
+    fn scanning_generated_yaml_and_dockerfiles_never_panics(parts in proptest::collection::vec(yaml_fragment(), 0..6), docker in "(FROM [a-z:0-9]{0,12}\n|RUN [ -~]{0,30}\n|USER [a-z0-9]{0,6}\n|HEALTHCHECK NONE\n|[A-Z]{1,8} x\n|<<EOT\n|EOT\n){0,8}") {
+        let text = parts.concat();
+        let lines = text.lines().count().max(1) as u32 + 1;
+        let opts = ScanOptions { threads: 1, ..ScanOptions::default() };
+        let report = scan_sources(&[("k8s.yaml", &text), (".github/workflows/w.yml", &text), ("Dockerfile", &docker)], &opts, rules::all());
+        for f in &report.findings {
+            let limit = if f.location.file == "Dockerfile" { docker.lines().count().max(1) as u32 + 1 } else { lines };
+            prop_assert!(f.location.line >= 1 && f.location.line <= limit, "{f:?} outside {limit} lines");
         }
     }
 
