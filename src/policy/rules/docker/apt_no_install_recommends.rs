@@ -23,6 +23,13 @@
 //! ## References
 //! - CIS Docker Benchmark 4.3
 //! - https://docs.docker.com/build/building/best-practices/#apt-get
+//!
+//! ## Differences from hadolint
+//! hadolint's DL3015 looks only at `apt-get install`; this rule also reads
+//! `apt install`, which behaves the same way (hadolint reports `apt` itself
+//! under DL3027, lockgate under LG-DOCKER-012). On kubernetes-goat the three
+//! Dockerfiles that install with `apt install` are therefore reported here
+//! and not by hadolint.
 
 use crate::policy::model::Resource;
 use crate::policy::rule::{Ctx, Outcome, Rule, Severity, fail};
