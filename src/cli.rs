@@ -109,7 +109,7 @@ Suppress in code:  # lockgate:ignore LG-AWS-001 reason=\"public website\" until=
 (#checkov:skip=, #tfsec:ignore: and #trivy:ignore: work for rules that list the id as equivalent.)
 
 Exits 0 when no finding reaches --fail-on (default: any finding fails), 1 when one does, 2 on bad usage.")]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
 
     /// List the scanner's rules, or explain one
     #[command(subcommand)]
@@ -443,6 +443,9 @@ pub struct ScanArgs {
     /// Filled from lockgate.yaml's `policy.frameworks`.
     #[arg(skip)]
     pub frameworks_from_project: Vec<String>,
+    /// Filled from lockgate.yaml's `policy.toolchain`.
+    #[arg(skip)]
+    pub toolchain: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Subcommand)]

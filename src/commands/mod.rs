@@ -38,7 +38,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
         Command::Init(a) => init::run(&g, a),
         Command::Validate(a) => validate::run(&g, a),
         Command::Schema(a) => schema::run(&g, a),
-        Command::Scan(a) => scan::run(&g, a),
+        Command::Scan(a) => scan::run(&g, *a),
         Command::Rules(c) => rules::run(&g, c),
         Command::Compliance(c) => compliance::run(&g, c),
         Command::Demo(a) => demo::run(&g, a),

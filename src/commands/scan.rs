@@ -43,6 +43,12 @@ fn apply_project_policy(g: &GlobalArgs, args: &mut ScanArgs) {
     if args.baseline.is_none() {
         args.baseline = p.baseline.as_ref().map(|b| base.join(b.as_str()));
     }
+    if let Ok(serde_json::Value::Object(m)) = serde_json::to_value(&p.toolchain) {
+        args.toolchain = m
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
+            .collect();
+    }
 }
 
 pub fn run(g: &GlobalArgs, mut args: ScanArgs) -> Result<Exit> {
@@ -91,6 +97,7 @@ pub fn run(g: &GlobalArgs, mut args: ScanArgs) -> Result<Exit> {
         max_file_size: args.max_file_size.unwrap_or(0),
         threads: args.threads.unwrap_or(0),
         today: None,
+        toolchain: args.toolchain.clone(),
     };
     let mut report = if stdin {
         // Rendered manifests piped in: `helm template … | lockgate scan -`.

@@ -13,7 +13,8 @@
 //! templates (`templates/*.yaml` with `{{ … }}`) are skipped: they are Go
 //! templates; scan their rendered output.
 
-use super::model::Resource;
+use super::model::{Attr, Body, Resource};
+use super::terraform::value::Val;
 use super::yaml::{self, Node};
 use super::{Diagnostic, DiagnosticKind, SourceFile, docker, model::Span};
 
@@ -113,4 +114,101 @@ fn kubernetes(node: &Node, out: &mut Vec<Resource>) {
         body: node.to_body(),
         via: Vec::new(),
     });
+}
+
+/// Package manifests and lockfiles, gathered per directory into `project`
+/// resources for the package-manager standards (LG-PKG rules).
+pub const PROJECT_FILES: &[&str] = &[
+    "package.json",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lock",
+    "bun.lockb",
+    "pyproject.toml",
+    "poetry.lock",
+    "uv.lock",
+    "requirements.txt",
+    "Pipfile",
+    "Pipfile.lock",
+    "setup.py",
+    "go.mod",
+    "go.sum",
+    "Gopkg.toml",
+    "Gopkg.lock",
+    "glide.yaml",
+    "Cargo.toml",
+    "Cargo.lock",
+];
+
+/// One `project` resource per directory holding any of [`PROJECT_FILES`]:
+/// attribute `files` (the names present), `poetry` (pyproject.toml uses
+/// Poetry), `cargo_binary` (Cargo.toml builds a binary), `go_vendor`
+/// (a `vendor/` folder beside the Go manifest).
+pub fn projects(files: &[&SourceFile]) -> Vec<Resource> {
+    let mut by_dir: std::collections::BTreeMap<String, Vec<&SourceFile>> = std::collections::BTreeMap::new();
+    for f in files {
+        let dir = match f.path.rfind('/') {
+            Some(i) => f.path[..i].to_string(),
+            None => ".".to_string(),
+        };
+        by_dir.entry(dir).or_default().push(f);
+    }
+    let file_name = |f: &SourceFile| f.path.rsplit('/').next().unwrap_or(&f.path).to_string();
+    let mut out = Vec::new();
+    for (dir, list) in by_dir {
+        let mut names: Vec<String> = list.iter().map(|f| file_name(f)).collect();
+        names.sort();
+        // The resource points at the ecosystem's main manifest.
+        let main = [
+            "package.json",
+            "pyproject.toml",
+            "go.mod",
+            "Cargo.toml",
+            "requirements.txt",
+        ]
+        .iter()
+        .find_map(|m| list.iter().find(|f| file_name(f) == *m))
+        .unwrap_or(&list[0]);
+        let span = main.span(0..main.text.lines().next().map_or(0, str::len));
+        let text_of = |n: &str| list.iter().find(|f| file_name(f) == n).map(|f| f.text.as_str());
+        let attr = |v: Val| Attr {
+            value: v,
+            span,
+            refs: Vec::new(),
+        };
+        let dir_abs = main.abs.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+        let mut body = Body::default();
+        body.attrs.push((
+            "files".into(),
+            attr(Val::List(names.iter().cloned().map(Val::Str).collect())),
+        ));
+        if let Some(py) = text_of("pyproject.toml") {
+            let poetry =
+                py.contains("[tool.poetry") || py.contains("poetry.core.masonry") || py.contains("poetry-core");
+            body.attrs.push(("poetry".into(), attr(Val::Bool(poetry))));
+        }
+        if let Some(cargo) = text_of("Cargo.toml") {
+            let binary = cargo.contains("[[bin]]") || dir_abs.join("src/main.rs").is_file();
+            body.attrs.push(("cargo_binary".into(), attr(Val::Bool(binary))));
+        }
+        if names
+            .iter()
+            .any(|n| n == "go.mod" || n.starts_with("Gopkg") || n == "glide.yaml")
+        {
+            body.attrs
+                .push(("go_vendor".into(), attr(Val::Bool(dir_abs.join("vendor").is_dir()))));
+        }
+        out.push(Resource {
+            kind: "project".into(),
+            name: dir.clone(),
+            address: format!("project {dir}"),
+            base: format!("project {dir}"),
+            span,
+            body,
+            via: Vec::new(),
+        });
+    }
+    out
 }

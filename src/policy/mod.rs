@@ -201,6 +201,9 @@ pub struct ScanOptions {
     pub threads: usize,
     /// Today, for suppression expiry.
     pub today: Option<jiff::civil::Date>,
+    /// Package managers the LG-PKG rules expect (`javascript` → `bun`, …);
+    /// absent ecosystems use the defaults (bun, poetry).
+    pub toolchain: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -227,8 +230,10 @@ type Hit = (&'static Rule, model::Resource, Span, String);
 fn check_all(
     resources: &[model::Resource],
     by_kind: &HashMap<&'static str, Vec<&'static Rule>>,
+    toolchain: &BTreeMap<String, String>,
 ) -> (Vec<Hit>, HashMap<&'static str, usize>) {
-    let ctx = Ctx::new(resources);
+    let mut ctx = Ctx::new(resources);
+    ctx.toolchain = toolchain.clone();
     let mut hits = Vec::new();
     let mut evaluated: HashMap<&'static str, usize> = HashMap::new();
     for r in resources {
@@ -245,6 +250,9 @@ fn check_all(
 /// The file kinds the scanner reads.
 fn kind_of(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
+    if manifests::PROJECT_FILES.contains(&name) {
+        return Some(FileKind::Manifest);
+    }
     if name.ends_with(".tf") || name.ends_with(".tofu") || name.ends_with(".tf.json") {
         Some(FileKind::Terraform)
     } else if name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
@@ -265,6 +273,8 @@ enum FileKind {
     /// Kubernetes manifests, GitHub Actions and GitLab CI files.
     Yaml,
     Dockerfile,
+    /// Package manifests and lockfiles (package.json, pyproject.toml, …).
+    Manifest,
 }
 
 struct Candidate {
@@ -508,7 +518,7 @@ fn analyze(
                 msg,
             )
         };
-        if matches!(c.kind, FileKind::Yaml | FileKind::Dockerfile) {
+        if matches!(c.kind, FileKind::Yaml | FileKind::Dockerfile | FileKind::Manifest) {
             return (Parsed::Later, HashMap::new(), None);
         }
         if c.shown.ends_with(".json") {
@@ -562,7 +572,7 @@ fn analyze(
                 .or_insert_with(|| terraform::module::ModuleDef { dir, files: Vec::new() })
                 .files
                 .push((f, body)),
-            FileKind::Yaml | FileKind::Dockerfile => {}
+            FileKind::Yaml | FileKind::Dockerfile | FileKind::Manifest => {}
             FileKind::Tfvars => {
                 let name = f.abs.file_name().and_then(|n| n.to_str()).unwrap_or("");
                 let name = name.strip_suffix(".json").unwrap_or(name);
@@ -624,7 +634,7 @@ fn analyze(
             },
         );
         let resources = loader.out.into_inner();
-        let (hits, evaluated) = check_all(&resources, &by_kind);
+        let (hits, evaluated) = check_all(&resources, &by_kind, &opts.toolchain);
         (resources.len(), hits, loader.diags.into_inner(), evaluated)
     });
 
@@ -633,20 +643,25 @@ fn analyze(
     // (a rule may look across files, e.g. a namespace without a NetworkPolicy).
     let later: Vec<(usize, FileKind)> = parsed
         .iter()
-        .filter(|(_, _, p)| matches!(p, Parsed::Later))
+        .filter(|(_, kind, p)| matches!(p, Parsed::Later) && *kind != FileKind::Manifest)
         .map(|(id, kind, _)| (*id, *kind))
         .collect();
-    if !later.is_empty() {
+    let project_files: Vec<&SourceFile> = parsed
+        .iter()
+        .filter(|(_, kind, _)| *kind == FileKind::Manifest)
+        .map(|(id, _, _)| &files[*id])
+        .collect();
+    if !later.is_empty() || !project_files.is_empty() {
         let parts = par_map(&later, threads, |(id, kind)| {
             manifests::load(&files[*id], *kind == FileKind::Dockerfile)
         });
-        let mut resources = Vec::new();
+        let mut resources = manifests::projects(&project_files);
         let mut d = Vec::new();
         for (r, diag) in parts {
             resources.extend(r);
             d.extend(diag);
         }
-        let (hits, evaluated) = check_all(&resources, &by_kind);
+        let (hits, evaluated) = check_all(&resources, &by_kind, &opts.toolchain);
         results.push((resources.len(), hits, d, evaluated));
     }
 

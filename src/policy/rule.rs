@@ -106,6 +106,7 @@ impl Rule {
             Some("K8S") => "kubernetes",
             Some("DOCKER") => "docker",
             Some("CI") => "ci",
+            Some("PKG") => "packages",
             _ => "other",
         }
     }
@@ -144,6 +145,9 @@ pub fn fail(span: Option<Span>, message: impl Into<String>) -> Outcome {
 pub struct Ctx<'a> {
     resources: &'a [Resource],
     by_kind: HashMap<&'a str, Vec<usize>>,
+    /// The organisation's package managers (`javascript` → `npm`), from
+    /// lockgate.yaml's `policy.toolchain`.
+    pub toolchain: std::collections::BTreeMap<String, String>,
 }
 
 impl<'a> Ctx<'a> {
@@ -152,7 +156,11 @@ impl<'a> Ctx<'a> {
         for (i, r) in resources.iter().enumerate() {
             by_kind.entry(r.kind.as_str()).or_default().push(i);
         }
-        Ctx { resources, by_kind }
+        Ctx {
+            resources,
+            by_kind,
+            toolchain: Default::default(),
+        }
     }
 
     pub fn of_kind(&self, kind: &str) -> impl Iterator<Item = &'a Resource> + '_ {
@@ -180,6 +188,14 @@ impl<'a> Ctx<'a> {
             let Some(a) = o.body.attr(attr) else { return false };
             a.refs.contains(&r.base) || a.value.as_str().is_some_and(|v| names.contains(&v))
         })
+    }
+
+    /// The package manager expected for `ecosystem`, else `default`.
+    pub fn tool(&self, ecosystem: &str, default: &'static str) -> String {
+        self.toolchain
+            .get(ecosystem)
+            .cloned()
+            .unwrap_or_else(|| default.to_string())
     }
 
     /// Whether some resource of `kind` has an `attr` that is unknown and

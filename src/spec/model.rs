@@ -764,6 +764,44 @@ pub struct Policy {
     /// A baseline file: only findings not in it are reported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Text>,
+    /// The organisation's package managers, checked by the LG-PKG rules.
+    #[serde(default, skip_serializing_if = "Toolchain::is_default")]
+    pub toolchain: Toolchain,
+}
+
+/// Which package manager each ecosystem must use (defaults: bun, poetry).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Toolchain {
+    /// JavaScript/TypeScript: `bun` (default), `npm`, `yarn` or `pnpm`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub javascript: Option<JsPackageManager>,
+    /// Python: `poetry` (default), `uv` or `pip`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python: Option<PyPackageManager>,
+}
+
+impl Toolchain {
+    pub fn is_default(&self) -> bool {
+        *self == Toolchain::default()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum JsPackageManager {
+    Bun,
+    Npm,
+    Yarn,
+    Pnpm,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PyPackageManager {
+    Poetry,
+    Uv,
+    Pip,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]

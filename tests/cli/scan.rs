@@ -1021,3 +1021,47 @@ fn rendered_manifests_can_come_on_standard_input() {
     assert_eq!(findings(&v, "LG-K8S-001")[0]["location"]["file"], "<stdin>.yaml");
     assert_eq!(findings(&v, "LG-K8S-001")[0]["location"]["line"], 12);
 }
+
+/// Package-manager standards follow the organisation's toolchain in
+/// lockgate.yaml (default Bun and Poetry).
+#[test]
+fn package_manager_standards_follow_the_configured_toolchain() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    write(d, "web/package.json", "{ \"name\": \"web\" }\n");
+    write(d, "web/package-lock.json", "{}\n");
+    write(d, "api/requirements.txt", "flask==3.0.0\n");
+    let rules = "LG-PKG-001,LG-PKG-002";
+    let (v, _) = scan_json(d, &["--rules", rules]);
+    let msgs: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("package-lock.json is npm's lockfile, but this organisation uses bun")),
+        "{msgs:#?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("requirements.txt without a Poetry pyproject.toml")),
+        "{msgs:#?}"
+    );
+    write(
+        d,
+        "lockgate.yaml",
+        "project: shop\npolicy:\n  toolchain: { javascript: npm, python: pip }\n",
+    );
+    let (v, code) = scan_json(d, &["--rules", rules]);
+    assert_eq!(code, 0, "npm and pip are this organisation's tools now: {v:#}");
+    write(d, "web/bun.lock", "{}\n");
+    let (v, _) = scan_json(d, &["--rules", rules]);
+    assert!(
+        findings(&v, "LG-PKG-001")[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("bun.lock is bun's lockfile, but this organisation uses npm")
+    );
+}

@@ -15,7 +15,8 @@ fn fixture_dir(e: &Entry) -> PathBuf {
         .join(e.file)
 }
 
-/// `pass.tf`, `fail.yaml`, `fail.Dockerfile`, `pass.gitlab-ci.yml`, …
+/// `pass.tf`, `fail.yaml`, `fail.Dockerfile`, `pass.gitlab-ci.yml`, … or a
+/// `pass/` / `fail/` folder (a project tree, for the package-manager rules).
 fn fixture(dir: &Path, stem: &str) -> Option<PathBuf> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
         .ok()?
@@ -24,7 +25,7 @@ fn fixture(dir: &Path, stem: &str) -> Option<PathBuf> {
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&format!("{stem}.")))
+                .is_some_and(|n| n == stem || n.starts_with(&format!("{stem}.")))
         })
         .collect();
     found.sort();
@@ -65,12 +66,12 @@ fn every_rule_is_documented_mapped_unique_and_has_fixtures_that_prove_it() {
             r.id.strip_prefix("LG-")
                 .and_then(|x| x.split_once('-'))
                 .is_some_and(|(p, n)| {
-                    ["AWS", "AZURE", "GCP", "K8S", "DOCKER", "CI"].contains(&p)
+                    ["AWS", "AZURE", "GCP", "K8S", "DOCKER", "CI", "PKG"].contains(&p)
                         && n.len() == 3
                         && n.chars().all(|c| c.is_ascii_digit())
                 });
         if !id_ok {
-            problems.push(format!("{}: id is not LG-<AWS|AZURE|GCP|K8S|DOCKER|CI>-NNN", r.id));
+            problems.push(format!("{}: id is not LG-<AWS|AZURE|GCP|K8S|DOCKER|CI|PKG>-NNN", r.id));
         }
         if !ids.insert(r.id) {
             problems.push(format!("{}: duplicate id", r.id));
