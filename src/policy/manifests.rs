@@ -212,3 +212,31 @@ pub fn projects(files: &[&SourceFile]) -> Vec<Resource> {
     }
     out
 }
+
+/// A scanned file as a resource of kind `file` with its `text`, for rules
+/// that read files whole (secrets).
+pub fn file_resource(f: &SourceFile) -> Resource {
+    let whole = f.span(0..f.text.len());
+    let mut body = Body::default();
+    body.attrs.push((
+        "text".into(),
+        Attr {
+            value: Val::Str(f.text.clone()),
+            span: whole,
+            refs: Vec::new(),
+        },
+    ));
+    Resource {
+        kind: "file".into(),
+        name: f.path.clone(),
+        address: f.path.clone(),
+        base: f.path.clone(),
+        span: Span {
+            end_line: whole.line,
+            end_col: whole.col,
+            ..whole
+        },
+        body,
+        via: Vec::new(),
+    }
+}

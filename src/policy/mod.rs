@@ -651,18 +651,22 @@ fn analyze(
         .filter(|(_, kind, _)| *kind == FileKind::Manifest)
         .map(|(id, _, _)| &files[*id])
         .collect();
-    if !later.is_empty() || !project_files.is_empty() {
+    {
         let parts = par_map(&later, threads, |(id, kind)| {
             manifests::load(&files[*id], *kind == FileKind::Dockerfile)
         });
         let mut resources = manifests::projects(&project_files);
+        // Every scanned file is also a `file` resource, for the secrets rules.
+        let file_resources: Vec<model::Resource> = files.iter().map(manifests::file_resource).collect();
+        let file_count = file_resources.len();
+        resources.extend(file_resources);
         let mut d = Vec::new();
         for (r, diag) in parts {
             resources.extend(r);
             d.extend(diag);
         }
         let (hits, evaluated) = check_all(&resources, &by_kind, &opts.toolchain);
-        results.push((resources.len(), hits, d, evaluated));
+        results.push((resources.len() - file_count, hits, d, evaluated));
     }
 
     let mut resources = 0;
@@ -681,6 +685,12 @@ fn analyze(
                 continue;
             }
             let f = &files[span.file as usize];
+            // A finding about a secret shows no source line at all.
+            let excerpt = if rule.id.starts_with("LG-SECRET") || message.contains("****") {
+                None
+            } else {
+                f.line(span.line).map(|l| redact(l.trim_end()))
+            };
             findings.push((
                 Finding {
                     rule: rule.id.to_string(),
@@ -693,7 +703,7 @@ fn analyze(
                     frameworks: rule.frameworks.iter().map(|s| s.to_string()).collect(),
                     fingerprint: baseline::fingerprint(rule.id, &f.path, &r.base, ""),
                     suppressed: None,
-                    excerpt: f.line(span.line).map(|l| redact(l.trim_end())),
+                    excerpt,
                 },
                 Some((r.span, r.via, rule)),
             ));

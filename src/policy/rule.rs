@@ -107,6 +107,7 @@ impl Rule {
             Some("DOCKER") => "docker",
             Some("CI") => "ci",
             Some("PKG") => "packages",
+            Some("SECRET") => "secrets",
             _ => "other",
         }
     }

@@ -8,6 +8,7 @@ pub mod common_azure;
 pub mod common_docker;
 pub mod common_gcp;
 pub mod common_k8s;
+pub mod common_secrets;
 
 include!(concat!(env!("OUT_DIR"), "/policy_rules.rs"));
 

@@ -66,12 +66,15 @@ fn every_rule_is_documented_mapped_unique_and_has_fixtures_that_prove_it() {
             r.id.strip_prefix("LG-")
                 .and_then(|x| x.split_once('-'))
                 .is_some_and(|(p, n)| {
-                    ["AWS", "AZURE", "GCP", "K8S", "DOCKER", "CI", "PKG"].contains(&p)
+                    ["AWS", "AZURE", "GCP", "K8S", "DOCKER", "CI", "PKG", "SECRET"].contains(&p)
                         && n.len() == 3
                         && n.chars().all(|c| c.is_ascii_digit())
                 });
         if !id_ok {
-            problems.push(format!("{}: id is not LG-<AWS|AZURE|GCP|K8S|DOCKER|CI|PKG>-NNN", r.id));
+            problems.push(format!(
+                "{}: id is not LG-<AWS|AZURE|GCP|K8S|DOCKER|CI|PKG|SECRET>-NNN",
+                r.id
+            ));
         }
         if !ids.insert(r.id) {
             problems.push(format!("{}: duplicate id", r.id));
