@@ -1065,3 +1065,61 @@ fn package_manager_standards_follow_the_configured_toolchain() {
             .contains("bun.lock is bun's lockfile, but this organisation uses npm")
     );
 }
+
+/// Secrets are found in every kind of file and never printed.
+#[test]
+fn secrets_are_reported_redacted_and_never_printed() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let token = "ghp_Zx9aQ2bW4cE6dR8fT0gY1hU3iJ5kL7mN9oP2";
+    write(
+        d,
+        "providers.tf",
+        &format!("provider \"github\" {{\n  token = \"{token}\"\n}}\n"),
+    );
+    write(
+        d,
+        "k8s/pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n    - name: app\n      image: app:1\n      env:\n        - name: DB_PASSWORD\n          value: \"Pq8vN3xR6tYz1WkL\"\n",
+    );
+    write(
+        d,
+        "deploy/id_rsa.yaml",
+        "key: |\n  -----BEGIN OPENSSH PRIVATE KEY-----\n  b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n  -----END OPENSSH PRIVATE KEY-----\n",
+    );
+    let rules = "LG-SECRET-001,LG-SECRET-002,LG-SECRET-003";
+    let (v, code) = scan_json(d, &["--rules", rules]);
+    assert_eq!(code, 1);
+    let got: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}",
+                f["rule"].as_str().unwrap(),
+                f["location"]["file"].as_str().unwrap(),
+                f["location"]["line"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "LG-SECRET-001 deploy/id_rsa.yaml:2",
+            "LG-SECRET-003 k8s/pod.yaml:11",
+            "LG-SECRET-002 providers.tf:2",
+            "LG-SECRET-003 providers.tf:2"
+        ]
+    );
+    for format in ["table", "json", "sarif", "junit", "github"] {
+        let out = lockgate(d)
+            .args(["scan", "--rules", rules, "--format", format])
+            .output()
+            .unwrap();
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        for secret in [token, "Pq8vN3xR6tYz1WkL", "b3BlbnNzaC1rZXkt"] {
+            assert!(!text.contains(secret), "{format} output shows a secret:\n{text}");
+        }
+    }
+}
