@@ -104,6 +104,7 @@ Examples:
   lockgate scan --write-baseline .lockgate-baseline.json   accept today's findings
   lockgate scan --baseline .lockgate-baseline.json         report only new findings
   helm template chart/ | lockgate scan -                    rendered Kubernetes manifests on stdin
+  lockgate scan --rego policies/tags.rego                  add a custom policy in Rego
 
 Suppress in code:  # lockgate:ignore LG-AWS-001 reason=\"public website\" until=2027-01-01
 (#checkov:skip=, #tfsec:ignore: and #trivy:ignore: work for rules that list the id as equivalent.)
@@ -437,6 +438,9 @@ pub struct ScanArgs {
     /// Worker threads (default: one per core)
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
+    /// A custom policy in Rego (repeatable; lockgate.yaml's `policy.rego` globs add more)
+    #[arg(long, value_name = "FILE")]
+    pub rego: Vec<PathBuf>,
     /// Ignore the `policy:` section of lockgate.yaml
     #[arg(long)]
     pub no_project: bool,

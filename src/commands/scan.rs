@@ -43,6 +43,28 @@ fn apply_project_policy(g: &GlobalArgs, args: &mut ScanArgs) {
     if args.baseline.is_none() {
         args.baseline = p.baseline.as_ref().map(|b| base.join(b.as_str()));
     }
+    if !p.rego.is_empty() {
+        let mut glob = globset::GlobSetBuilder::new();
+        for pat in &p.rego {
+            match globset::Glob::new(pat.as_str()) {
+                Ok(g) => {
+                    glob.add(g);
+                }
+                Err(e) => eprintln!("warning: policy.rego pattern {:?} is not a glob: {e}", pat.as_str()),
+            }
+        }
+        if let Ok(set) = glob.build() {
+            let mut found: Vec<std::path::PathBuf> = ignore::WalkBuilder::new(&base)
+                .build()
+                .flatten()
+                .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+                .filter(|e| e.path().strip_prefix(&base).is_ok_and(|rel| set.is_match(rel)))
+                .map(|e| e.path().to_path_buf())
+                .collect();
+            found.sort();
+            args.rego.extend(found);
+        }
+    }
     if let Ok(serde_json::Value::Object(m)) = serde_json::to_value(&p.toolchain) {
         args.toolchain = m
             .into_iter()
@@ -83,6 +105,14 @@ pub fn run(g: &GlobalArgs, mut args: ScanArgs) -> Result<Exit> {
             return Err(UserError::usage(format!("--var-file {} does not exist", f.display())).into());
         }
     }
+    let mut rego = Vec::new();
+    for path in &args.rego {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            UserError::usage(format!("cannot read the policy {}: {e}", path.display()))
+                .with_hint("--rego takes a .rego file; lockgate.yaml's policy.rego takes globs")
+        })?;
+        rego.push((crate::diag::display_path(path), text));
+    }
     let baseline = match &args.baseline {
         Some(p) => Some(
             Baseline::load(p)
@@ -98,6 +128,7 @@ pub fn run(g: &GlobalArgs, mut args: ScanArgs) -> Result<Exit> {
         threads: args.threads.unwrap_or(0),
         today: None,
         toolchain: args.toolchain.clone(),
+        rego,
     };
     let mut report = if stdin {
         // Rendered manifests piped in: `helm template … | lockgate scan -`.

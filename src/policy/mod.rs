@@ -12,6 +12,7 @@ pub mod docker;
 pub mod manifests;
 pub mod model;
 pub mod output;
+pub mod rego;
 pub mod rule;
 pub mod rules;
 pub mod suppress;
@@ -88,6 +89,8 @@ pub enum DiagnosticKind {
     Module,
     /// A suppression without a reason, or one that cannot be read.
     Suppression,
+    /// A custom Rego policy that does not compile or fails to evaluate.
+    Policy,
 }
 
 impl DiagnosticKind {
@@ -97,6 +100,7 @@ impl DiagnosticKind {
             DiagnosticKind::FileSkipped => "file-skipped",
             DiagnosticKind::Module => "module-error",
             DiagnosticKind::Suppression => "suppression-warning",
+            DiagnosticKind::Policy => "policy-error",
         }
     }
     pub fn severity(self) -> Severity {
@@ -104,6 +108,7 @@ impl DiagnosticKind {
             DiagnosticKind::ParseError | DiagnosticKind::FileSkipped => Severity::Medium,
             DiagnosticKind::Module => Severity::Low,
             DiagnosticKind::Suppression => Severity::Low,
+            DiagnosticKind::Policy => Severity::High,
         }
     }
     pub fn title(self) -> &'static str {
@@ -112,13 +117,15 @@ impl DiagnosticKind {
             DiagnosticKind::FileSkipped => "File not scanned",
             DiagnosticKind::Module => "Module call not followed",
             DiagnosticKind::Suppression => "Suppression needs attention",
+            DiagnosticKind::Policy => "Custom policy error",
         }
     }
-    pub const ALL: [DiagnosticKind; 4] = [
+    pub const ALL: [DiagnosticKind; 5] = [
         DiagnosticKind::ParseError,
         DiagnosticKind::FileSkipped,
         DiagnosticKind::Module,
         DiagnosticKind::Suppression,
+        DiagnosticKind::Policy,
     ];
 }
 
@@ -204,6 +211,8 @@ pub struct ScanOptions {
     /// Package managers the LG-PKG rules expect (`javascript` → `bun`, …);
     /// absent ecosystems use the defaults (bun, poetry).
     pub toolchain: BTreeMap<String, String>,
+    /// Custom Rego policies: (path as shown, text).
+    pub rego: Vec<rego::Source>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -231,7 +240,9 @@ fn check_all(
     resources: &[model::Resource],
     by_kind: &HashMap<&'static str, Vec<&'static Rule>>,
     toolchain: &BTreeMap<String, String>,
-) -> (Vec<Hit>, HashMap<&'static str, usize>) {
+    files: &[SourceFile],
+    policies: &[rego::Source],
+) -> (Vec<Hit>, HashMap<&'static str, usize>, Vec<Diagnostic>) {
     let mut ctx = Ctx::new(resources);
     ctx.toolchain = toolchain.clone();
     let mut hits = Vec::new();
@@ -244,7 +255,57 @@ fn check_all(
             }
         }
     }
-    (hits, evaluated)
+    let mut diags = Vec::new();
+    // Custom Rego policies (compiled per evaluation: regorus engines are not
+    // shared between threads). Compile errors were reported once already.
+    if !policies.is_empty()
+        && let Ok(mut compiled) = rego::compile(policies)
+    {
+        let mut failed = HashSet::new();
+        for r in resources.iter().filter(|r| r.kind != "file") {
+            let file = files.get(r.span.file as usize).map_or("", |f| f.path.as_str());
+            match rego::evaluate(&mut compiled, r, file) {
+                Ok(found) => {
+                    for c in found {
+                        hits.push((custom_rule(&c.id, &c.title, c.severity), r.clone(), r.span, c.message));
+                    }
+                }
+                Err(e) => {
+                    if failed.insert(e.clone()) {
+                        diags.push(Diagnostic::new(
+                            DiagnosticKind::Policy,
+                            r.span,
+                            format!("a custom policy failed on {}: {e}", r.address),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    (hits, evaluated, diags)
+}
+
+/// A rule entry for a custom policy's finding id (made once per id).
+fn custom_rule(id: &str, title: &str, severity: Severity) -> &'static Rule {
+    static RULES: Mutex<Vec<&'static Rule>> = Mutex::new(Vec::new());
+    let mut list = RULES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(r) = list
+        .iter()
+        .find(|r| r.id == id && r.title == title && r.severity == severity)
+    {
+        return r;
+    }
+    let rule: &'static Rule = Box::leak(Box::new(Rule {
+        id: Box::leak(id.to_string().into_boxed_str()),
+        title: Box::leak(title.to_string().into_boxed_str()),
+        severity,
+        resources: &[],
+        frameworks: &[],
+        equivalent: &[],
+        check: |_, _| Outcome::Pass,
+    }));
+    list.push(rule);
+    rule
 }
 
 /// The file kinds the scanner reads.
@@ -606,6 +667,28 @@ fn analyze(
     roots_dirs.sort();
 
     let extra_vars = extra_vars(opts, &mut diags);
+    // Custom policies: a policy that does not compile is reported at its
+    // line, and the scan goes on with the built-in rules only.
+    let policies: Vec<rego::Source> = match rego::compile(&opts.rego) {
+        Ok(_) => opts.rego.clone(),
+        Err(errors) => {
+            for (path, line, col, msg) in errors {
+                diags.push(Diagnostic {
+                    kind: DiagnosticKind::Policy,
+                    span: Span {
+                        file: 0,
+                        line,
+                        col,
+                        end_line: line,
+                        end_col: col,
+                    },
+                    path: Some(path),
+                    message: format!("Rego policy does not compile: {msg}"),
+                });
+            }
+            Vec::new()
+        }
+    };
     let by_kind = rule::index(rules);
     let results = par_map(&roots_dirs, threads, |dir| {
         let def = &modules[*dir];
@@ -634,8 +717,10 @@ fn analyze(
             },
         );
         let resources = loader.out.into_inner();
-        let (hits, evaluated) = check_all(&resources, &by_kind, &opts.toolchain);
-        (resources.len(), hits, loader.diags.into_inner(), evaluated)
+        let (hits, evaluated, rego_diags) = check_all(&resources, &by_kind, &opts.toolchain, &files, &policies);
+        let mut d = loader.diags.into_inner();
+        d.extend(rego_diags);
+        (resources.len(), hits, d, evaluated)
     });
 
     let mut results = results;
@@ -665,7 +750,8 @@ fn analyze(
             resources.extend(r);
             d.extend(diag);
         }
-        let (hits, evaluated) = check_all(&resources, &by_kind, &opts.toolchain);
+        let (hits, evaluated, rego_diags) = check_all(&resources, &by_kind, &opts.toolchain, &files, &policies);
+        d.extend(rego_diags);
         results.push((resources.len() - file_count, hits, d, evaluated));
     }
 

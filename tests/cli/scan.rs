@@ -1123,3 +1123,75 @@ fn secrets_are_reported_redacted_and_never_printed() {
         }
     }
 }
+
+/// Custom policies in Rego: the shipped examples find what they promise,
+/// lockgate.yaml's `policy.rego` globs load them, and a policy that does not
+/// compile is reported at its line while the scan goes on.
+#[test]
+fn custom_rego_policies_report_like_built_in_rules() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/policies");
+    for f in ["required_tags.rego", "k8s_team_label.rego"] {
+        write(
+            d,
+            &format!("policies/{f}"),
+            &std::fs::read_to_string(examples.join(f)).unwrap(),
+        );
+    }
+    write(
+        d,
+        "s3.tf",
+        "resource \"aws_s3_bucket\" \"owned\" {\n  bucket = \"a\"\n  tags   = { owner = \"data\" }\n}\n\nresource \"aws_s3_bucket\" \"orphan\" {\n  bucket = \"b\"\n}\n",
+    );
+    write(
+        d,
+        "k8s/app.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels: { team: shop }\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n",
+    );
+    write(
+        d,
+        "lockgate.yaml",
+        "project: infra\npolicy:\n  rego: [\"policies/*.rego\"]\n",
+    );
+    let (v, code) = scan_json(d, &["--rules", "LG-AWS-001"]);
+    assert_eq!(code, 1);
+    let tag = findings(&v, "ACME-TAG-001");
+    assert_eq!(tag.len(), 1, "{v:#}");
+    assert_eq!(tag[0]["resource"], "aws_s3_bucket.orphan");
+    assert_eq!(tag[0]["location"]["line"], 6);
+    assert_eq!(tag[0]["severity"], "low");
+    let k8s = findings(&v, "ACME-K8S-001");
+    assert_eq!(k8s.len(), 1);
+    assert_eq!(k8s[0]["message"], "Deployment/api has no `team` label");
+
+    write(
+        d,
+        "policies/broken.rego",
+        "package broken\nimport rego.v1\ndeny contains x if {\n  x := \n}\n",
+    );
+    let (v, _) = scan_json(d, &["--rules", "LG-AWS-001"]);
+    let errors = findings(&v, "policy-error");
+    assert_eq!(errors.len(), 1, "{v:#}");
+    assert_eq!(
+        errors[0]["location"]["file"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap(),
+        "broken.rego"
+    );
+    assert_eq!(errors[0]["location"]["line"], 4);
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Rego policy does not compile"),
+        "{:#}",
+        errors[0]
+    );
+    assert!(!findings(&v, "LG-AWS-001").is_empty(), "the built-in rules still ran");
+    let out = lockgate(d).args(["scan", "--rego", "missing.rego"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
