@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{assert_no_panic, lockgate, stderr, stdout};
+use super::{assert_no_panic, git, lockgate, stderr, stdout};
 
 const SPEC: &str = "project: shop
 environments:
@@ -37,20 +37,6 @@ const PASSING: &str = r#"<testsuite><testcase classname="c" name="a"/><testcase 
 const FAILING: &str = r#"<testsuite><testcase classname="c" name="a"/><testcase classname="c" name="b"><failure/></testcase></testsuite>"#;
 /// A Tuesday noon, outside the weekend freeze.
 const TUESDAY: &str = "2026-11-24T12:00:00Z";
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .args(["-c", "user.email=dev@example.com", "-c", "user.name=dev"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// A committed project (authored by dev@example.com) with one pipeline run
 /// triggered by dev@example.com.

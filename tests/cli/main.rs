@@ -40,3 +40,18 @@ pub fn assert_no_panic(out: &std::process::Output) {
     assert!(!err.contains("panicked"), "panic in stderr:\n{err}");
     assert!(!err.contains("RUST_BACKTRACE"), "backtrace hint in stderr:\n{err}");
 }
+
+/// `git` as dev@example.com in `dir`; fails the test when git does.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.email=dev@example.com", "-c", "user.name=dev"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

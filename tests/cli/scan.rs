@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::{assert_no_panic, lockgate, stderr, stdout};
+use super::{assert_no_panic, git, lockgate, stderr, stdout};
 
 fn write(dir: &Path, rel: &str, text: &str) {
     let p = dir.join(rel);
@@ -595,20 +595,6 @@ fn rule_reference_pages_are_current() {
     assert!(
         stale.is_empty(),
         "docs/rules is stale, run `cargo run -- rules docs`: {stale:?}"
-    );
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .args(["-c", "user.email=dev@example.com", "-c", "user.name=dev"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
     );
 }
 
