@@ -88,7 +88,22 @@ fn report(
             return Err(UserError::usage(format!("{} does not exist", p.display())).into());
         }
     }
-    let scan = policy::scan(&paths, &ScanOptions::default());
+    // The project's exclusions and toolchain apply, as for `lockgate scan`.
+    let mut opts = ScanOptions::default();
+    if let Some(loaded) = super::spec_path(g)
+        .ok()
+        .and_then(|p| crate::spec::load(&p, crate::spec::process_vars()).ok())
+    {
+        let p = &loaded.spec.policy;
+        opts.exclude = p.exclude.iter().map(|x| x.to_string()).collect();
+        if let Ok(serde_json::Value::Object(m)) = serde_json::to_value(&p.toolchain) {
+            opts.toolchain = m
+                .into_iter()
+                .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
+                .collect();
+        }
+    }
+    let scan = policy::scan(&paths, &opts);
     let facts = process_facts(g);
     let now = crate::ledger::now().strftime("%Y-%m-%d %H:%M UTC").to_string();
     let scanned = paths.iter().map(|p| p.display().to_string()).collect();
