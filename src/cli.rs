@@ -269,13 +269,33 @@ or rolls back its rollouts when started again.")]
         /// Run in the background and return once the controller answers
         #[arg(long)]
         detach: bool,
-        /// Address of the controller's API
+        /// Address of the controller's API and web UI
         #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
         listen: std::net::SocketAddr,
+        /// TLS certificate chain (PEM); with --tls-key, serve HTTPS
+        #[arg(long, value_name = "FILE", requires = "tls_key", env = "LOCKGATE_TLS_CERT")]
+        tls_cert: Option<PathBuf>,
+        /// TLS private key (PEM)
+        #[arg(long, value_name = "FILE", requires = "tls_cert", env = "LOCKGATE_TLS_KEY")]
+        tls_key: Option<PathBuf>,
+        /// Allow a non-loopback --listen without TLS (only behind a proxy that terminates TLS)
+        #[arg(long)]
+        insecure: bool,
+        /// Access log on stderr: none, or one JSON object per request
+        #[arg(long, value_enum, default_value_t = LogFormat::None, value_name = "FORMAT")]
+        log_format: LogFormat,
     },
 
     /// Stop the project's controller and every service it runs
     Stop,
+
+    /// API tokens for the server: create (shown once), list, revoke
+    #[command(subcommand)]
+    Token(TokenCommand),
+
+    /// Web UI users (password sign-in): add, list, remove
+    #[command(subcommand)]
+    User(UserCommand),
 
     /// Roll out a version of a service to an environment, if the environment's gates are open
     #[command(
@@ -884,4 +904,79 @@ pub struct DemoServiceArgs {
     /// Answer /healthz with 503 (a version that never becomes healthy)
     #[arg(long)]
     pub unhealthy: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LogFormat {
+    None,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token; its secret is printed once and stored only as a hash
+    #[command(after_help = "\
+Examples:
+  lockgate token create --name ci@example.com --role operator
+  lockgate token create --name bob@example.com --role approver --env production --expires 30d
+  lockgate token create --name claude --agent --role viewer
+  lockgate token create --name alice@example.com --role admin --json")]
+    Create {
+        /// Whose token: an email or name (a user), or with --agent an agent's name
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: crate::server::identity::Role,
+        /// The token belongs to an AI agent (recorded as agent:NAME)
+        #[arg(long)]
+        agent: bool,
+        /// An approver may decide only for these environments (repeatable)
+        #[arg(long = "env", value_name = "ENV")]
+        environments: Vec<String>,
+        /// An approver may decide only on these gates (repeatable)
+        #[arg(long = "gate", value_name = "GATE")]
+        gates: Vec<String>,
+        /// Lifetime: 90d, 12h, 30m, or never
+        #[arg(long, default_value = "90d")]
+        expires: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List tokens (never their secrets)
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token; the server refuses it from its next request on
+    Revoke { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add or update a web user; the password is read from standard input or prompted for
+    #[command(after_help = "\
+Examples:
+  lockgate user add alice@example.com --role approver --env production
+  echo \"$PW\" | lockgate user add bob@example.com --role operator --password-stdin")]
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: crate::server::identity::Role,
+        /// An approver may decide only for these environments (repeatable)
+        #[arg(long = "env", value_name = "ENV")]
+        environments: Vec<String>,
+        /// An approver may decide only on these gates (repeatable)
+        #[arg(long = "gate", value_name = "GATE")]
+        gates: Vec<String>,
+        /// Read the password from the first line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List web users
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a web user; their sessions end at once
+    Remove { name: String },
 }

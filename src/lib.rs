@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod pipeline;
 pub mod policy;
 pub mod scaffold;
+pub mod server;
 pub mod spec;
 
 use std::ffi::OsString;

@@ -59,7 +59,7 @@ fn note(g: &GlobalArgs, message: &str, subject: &str) -> Result<Exit> {
 }
 
 /// `7d` (ago), `2026-11-01`, or an RFC 3339 time → microseconds since the epoch.
-fn parse_when(s: &str, flag: &str) -> Result<i64> {
+pub(crate) fn parse_when(s: &str, flag: &str) -> Result<i64> {
     let now = ledger::now();
     if let Ok(d) = crate::spec::Duration::parse(s) {
         let span = jiff::SignedDuration::try_from(d.as_std()).unwrap_or(jiff::SignedDuration::MAX);
@@ -79,7 +79,7 @@ fn parse_when(s: &str, flag: &str) -> Result<i64> {
 }
 
 #[derive(Serialize)]
-struct EventJson<'a> {
+pub(crate) struct EventJson<'a> {
     seq: u64,
     time: String,
     actor: String,
@@ -91,7 +91,7 @@ struct EventJson<'a> {
     prev: &'a str,
 }
 
-fn event_json(e: &Event) -> EventJson<'_> {
+pub(crate) fn event_json(e: &Event) -> EventJson<'_> {
     EventJson {
         seq: e.seq(),
         time: e.body.time.to_string(),

@@ -82,13 +82,17 @@ fn report(
     paths: Vec<PathBuf>,
     fail_under: Option<f64>,
 ) -> Result<Exit> {
-    let (fw, problems) = load_framework(framework)?;
-    for p in &paths {
-        if !p.exists() {
-            return Err(UserError::usage(format!("{} does not exist", p.display())).into());
-        }
-    }
-    // The project's exclusions and toolchain apply, as for `lockgate scan`.
+    let r = evaluate(g, framework, &paths)?;
+    let text = match format {
+        ComplianceFormat::Md => compliance::markdown(&r),
+        ComplianceFormat::Html => compliance::html(&r),
+        ComplianceFormat::Json => serde_json::to_string_pretty(&r)? + "\n",
+    };
+    write_report(&r, &text, output, fail_under)
+}
+
+/// The project's scan options from lockgate.yaml's `policy:` section.
+pub fn project_scan_options(g: &GlobalArgs) -> ScanOptions {
     let mut opts = ScanOptions::default();
     if let Some(loaded) = super::spec_path(g)
         .ok()
@@ -103,16 +107,27 @@ fn report(
                 .collect();
         }
     }
-    let scan = policy::scan(&paths, &opts);
+    opts
+}
+
+/// A compliance report of `paths` against `framework` (an id or a file).
+pub fn evaluate(g: &GlobalArgs, framework: &str, paths: &[PathBuf]) -> Result<compliance::Report> {
+    let (fw, problems) = load_framework(framework)?;
+    for p in paths {
+        if !p.exists() {
+            return Err(UserError::usage(format!("{} does not exist", p.display())).into());
+        }
+    }
+    // The project's exclusions and toolchain apply, as for `lockgate scan`.
+    let opts = project_scan_options(g);
+    let scan = policy::scan(paths, &opts);
     let facts = process_facts(g);
     let now = crate::ledger::now().strftime("%Y-%m-%d %H:%M UTC").to_string();
     let scanned = paths.iter().map(|p| p.display().to_string()).collect();
-    let r = compliance::evaluate(&fw, &scan, &facts, scanned, now, problems);
-    let text = match format {
-        ComplianceFormat::Md => compliance::markdown(&r),
-        ComplianceFormat::Html => compliance::html(&r),
-        ComplianceFormat::Json => serde_json::to_string_pretty(&r)? + "\n",
-    };
+    Ok(compliance::evaluate(&fw, &scan, &facts, scanned, now, problems))
+}
+
+fn write_report(r: &compliance::Report, text: &str, output: Option<PathBuf>, fail_under: Option<f64>) -> Result<Exit> {
     match &output {
         Some(p) => {
             std::fs::write(p, &text).with_context(|| format!("cannot write {}", p.display()))?;

@@ -63,25 +63,38 @@ impl Project {
     }
 }
 
-pub fn serve(g: &GlobalArgs, detach: bool, listen: std::net::SocketAddr) -> Result<Exit> {
+pub fn serve(g: &GlobalArgs, detach: bool, listen: std::net::SocketAddr, opts: crate::server::Options) -> Result<Exit> {
     let p = project(g)?;
+    crate::server::check_listen(listen, &opts)?;
+    if let Some((cert, key)) = &opts.tls {
+        crate::server::tls_config(cert, key)?;
+    }
     if detach {
-        return detach_serve(g, &p, listen);
+        return detach_serve(g, &p, listen, &opts);
     }
     let ledger = super::open_ledger(g)?;
+    let mut pg = g.clone();
+    pg.config = Some(p.loaded.path.clone());
     serve::run(
         serve::Config {
             root: p.loaded.root().to_path_buf(),
             state_dir: p.state_dir.clone(),
             spec: p.loaded.spec.clone(),
             listen,
+            g: pg,
+            server: opts,
         },
         ledger,
     )?;
     Ok(Exit::Ok)
 }
 
-fn detach_serve(g: &GlobalArgs, p: &Project, listen: std::net::SocketAddr) -> Result<Exit> {
+fn detach_serve(
+    g: &GlobalArgs,
+    p: &Project,
+    listen: std::net::SocketAddr,
+    opts: &crate::server::Options,
+) -> Result<Exit> {
     use std::os::unix::process::CommandExt as _;
     if let Some(c) = Client::try_connect(&p.state_dir) {
         return Err(UserError::new(
@@ -105,6 +118,15 @@ fn detach_serve(g: &GlobalArgs, p: &Project, listen: std::net::SocketAddr) -> Re
         .arg("serve")
         .arg("--listen")
         .arg(listen.to_string());
+    if let Some((cert, key)) = &opts.tls {
+        cmd.arg("--tls-cert").arg(cert).arg("--tls-key").arg(key);
+    }
+    if opts.insecure {
+        cmd.arg("--insecure");
+    }
+    if opts.log_json {
+        cmd.arg("--log-format").arg("json");
+    }
     if let Some(s) = &g.store {
         cmd.arg("--store").arg(s);
     }
@@ -159,7 +181,7 @@ pub fn stop(g: &GlobalArgs) -> Result<Exit> {
             return Ok(Exit::Ok);
         }
     };
-    c.post("/v1/shutdown", &json!({}))?;
+    c.post("/api/v1/shutdown", &json!({}))?;
     let pid = nix::unistd::Pid::from_raw(c.endpoint.pid as i32);
     let deadline = Instant::now() + Duration::from_secs(120);
     while nix::sys::signal::kill(pid, None).is_ok() && Instant::now() < deadline {
@@ -216,7 +238,7 @@ pub fn deploy(
         );
     };
     let r = client.post(
-        &format!("/v1/units/{service}/{env}/deploy"),
+        &format!("/api/v1/rollouts/{service}/{env}/deploy"),
         &json!({ "version": version, "vars": vars, "actor": Actor::local().to_string() }),
     )?;
     let started = r["started"].as_bool() == Some(true);
@@ -249,7 +271,7 @@ fn follow(client: &Client, service: &str, env: &str, id: u64, json_out: bool) ->
     let mut last = String::new();
     let mut analyses = 0u64;
     loop {
-        let s = client.get(&format!("/v1/units/{service}/{env}"))?;
+        let s = client.get(&format!("/api/v1/rollouts/{service}/{env}"))?;
         let r = &s["rollout"];
         if r["id"].as_u64() != Some(id) {
             std::thread::sleep(Duration::from_millis(200));
@@ -381,7 +403,7 @@ pub fn action(g: &GlobalArgs, t: &RolloutTarget, what: &str, full: bool) -> Resu
     let env = p.env_of(&t.service, t.env.as_deref())?;
     let client = Client::connect(&p.state_dir)?;
     let r = client.post(
-        &format!("/v1/units/{}/{env}/{what}", t.service),
+        &format!("/api/v1/rollouts/{}/{env}/{what}", t.service),
         &json!({ "actor": Actor::local().to_string(), "full": full }),
     )?;
     if t.json {
@@ -451,7 +473,10 @@ fn status(g: &GlobalArgs, service: Option<&str>, env: Option<&str>, watch: bool,
     };
     loop {
         let units: Vec<Value> = match Client::try_connect(&p.state_dir) {
-            Some(c) => c.get("/v1/units")?["units"].as_array().cloned().unwrap_or_default(),
+            Some(c) => c.get("/api/v1/rollouts")?["units"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
             None => {
                 if watch {
                     return Err(

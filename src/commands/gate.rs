@@ -67,7 +67,8 @@ impl World {
             })
         });
         let live = if uses_metrics {
-            crate::delivery::client::Client::try_connect(&root.join(".lockgate")).and_then(|c| c.get("/v1/units").ok())
+            crate::delivery::client::Client::try_connect(&root.join(".lockgate"))
+                .and_then(|c| c.get("/api/v1/rollouts").ok())
         } else {
             None
         };
@@ -330,9 +331,17 @@ fn evaluated_event(r: &GateReport) -> NewEvent {
 }
 
 /// Records a refused attempt and returns the error to exit with.
-fn refuse(g: &GlobalArgs, exit: Exit, action: &str, gate: &str, reason: String, hint: String) -> anyhow::Error {
+fn refuse(
+    g: &GlobalArgs,
+    actor: &Actor,
+    exit: Exit,
+    action: &str,
+    gate: &str,
+    reason: String,
+    hint: String,
+) -> anyhow::Error {
     let event = NewEvent::json(
-        Actor::local(),
+        actor.clone(),
         state::REFUSED,
         format!("gate/{gate}"),
         json!({ "action": action, "gate": gate, "reason": reason }),
@@ -345,6 +354,61 @@ fn refuse(g: &GlobalArgs, exit: Exit, action: &str, gate: &str, reason: String, 
     }
 }
 
+/// What a decision recorded: its event, a sentence for people, and the
+/// gate as it stands afterwards.
+#[derive(Debug, serde::Serialize)]
+pub struct Decided {
+    pub event: u64,
+    pub message: String,
+    pub gate: Option<GateReport>,
+}
+
+impl Decided {
+    fn print(&self) -> Result<Exit> {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", self.message)?;
+        if let Some(r) = &self.gate {
+            writeln!(
+                out,
+                "gate `{}` is now {}: {}",
+                r.gate,
+                status_word(r.status),
+                r.question
+            )?;
+        }
+        Ok(Exit::Ok)
+    }
+}
+
+/// The gates' reports as they stand (`lockgate gate list`).
+pub fn reports(g: &GlobalArgs) -> Result<Vec<GateReport>> {
+    let w = World::load(g)?;
+    let cx = w.cx();
+    Ok(w.loaded
+        .spec
+        .gates
+        .names()
+        .filter_map(|n| eval::evaluate(&cx, n))
+        .collect())
+}
+
+/// One gate's report (`lockgate gate status`).
+pub fn report(g: &GlobalArgs, gate: &str) -> Result<GateReport> {
+    let w = World::load(g)?;
+    w.gate_exists(gate)?;
+    eval::evaluate(&w.cx(), gate).ok_or_else(|| UserError::usage(format!("unknown gate `{gate}`")).into())
+}
+
+/// Evaluates a gate and records the evaluation (`lockgate gate evaluate`).
+pub fn evaluate_as(g: &GlobalArgs, actor: &Actor, gate: &str) -> Result<(GateReport, u64)> {
+    let r = report(g, gate)?;
+    let mut ledger = super::open_ledger(g)?;
+    let mut ev = evaluated_event(&r);
+    ev.actor = actor.clone();
+    let ev = ledger.append(ev)?;
+    Ok((r, ev.seq()))
+}
+
 pub fn approve(
     g: &GlobalArgs,
     gate: &str,
@@ -353,6 +417,20 @@ pub fn approve(
     break_glass: bool,
     reason: Option<String>,
 ) -> Result<Exit> {
+    approve_as(g, &Actor::local(), gate, comment, artifact, break_glass, reason)?.print()
+}
+
+/// Approves (or overrides, break-glass) the change under review at `gate`
+/// as `actor`; every refusal is recorded.
+pub fn approve_as(
+    g: &GlobalArgs,
+    actor: &Actor,
+    gate: &str,
+    comment: Option<String>,
+    artifact: Option<String>,
+    break_glass: bool,
+    reason: Option<String>,
+) -> Result<Decided> {
     let w = World::load(g)?;
     w.gate_exists(gate)?;
     let spec = &w.loaded.spec;
@@ -361,13 +439,13 @@ pub fn approve(
         .get(gate)
         .map(|x| &x.0)
         .ok_or_else(|| UserError::usage("unknown gate"))?;
-    let actor = Actor::local();
     let who = actor.to_string();
     let (roles, team) = eval::roles_of(spec, &who);
     let run = eval::run_under_review(&w.history, &w.head);
     let Some(run) = run else {
         return Err(refuse(
             g,
+            actor,
             Exit::Blocked,
             "approve",
             gate,
@@ -380,6 +458,7 @@ pub fn approve(
     {
         return Err(refuse(
             g,
+            actor,
             Exit::Conflict,
             "approve",
             gate,
@@ -404,6 +483,7 @@ pub fn approve(
         if !roles.iter().any(|r| allowed.iter().any(|a| a == r)) {
             return Err(refuse(
                 g,
+                actor,
                 Exit::Blocked,
                 "break-glass",
                 gate,
@@ -422,7 +502,7 @@ pub fn approve(
             g,
             gate,
             run,
-            &actor,
+            actor,
             roles.first().copied(),
             team,
             comment,
@@ -439,6 +519,7 @@ pub fn approve(
         if w.head.author.as_deref() == Some(who.as_str()) {
             return Err(refuse(
                 g,
+                actor,
                 Exit::Blocked,
                 "approve",
                 gate,
@@ -449,6 +530,7 @@ pub fn approve(
         if run.trigger == who {
             return Err(refuse(
                 g,
+                actor,
                 Exit::Blocked,
                 "approve",
                 gate,
@@ -469,6 +551,7 @@ pub fn approve(
                 let wanted: Vec<&str> = rules.roles.iter().map(|r| r.value.as_str()).collect();
                 return Err(refuse(
                     g,
+                    actor,
                     Exit::Blocked,
                     "approve",
                     gate,
@@ -491,6 +574,7 @@ pub fn approve(
     if already {
         return Err(refuse(
             g,
+            actor,
             Exit::Conflict,
             "approve",
             gate,
@@ -498,7 +582,7 @@ pub fn approve(
             format!("`lockgate gate status {gate}` shows who else can approve"),
         ));
     }
-    record_approval(g, gate, run, &actor, role, team, comment, None, false)
+    record_approval(g, gate, run, actor, role, team, comment, None, false)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -512,7 +596,7 @@ fn record_approval(
     comment: Option<String>,
     reason: Option<String>,
     break_glass: bool,
-) -> Result<Exit> {
+) -> Result<Decided> {
     let mut ledger = super::open_ledger(g)?;
     let ev = ledger.append(NewEvent::json(
         actor.clone(),
@@ -525,24 +609,27 @@ fn record_approval(
     ))?;
     drop(ledger);
     let w = World::load(g)?;
-    let r = eval::evaluate(&w.cx(), gate);
-    let mut out = std::io::stdout().lock();
-    if break_glass {
-        writeln!(
-            out,
+    let message = if break_glass {
+        format!(
             "BREAK-GLASS override of `{gate}` by {actor} recorded as event {}; it is flagged in every report",
             ev.seq()
-        )?;
+        )
     } else {
-        writeln!(out, "approval of `{gate}` by {actor} recorded as event {}", ev.seq())?;
-    }
-    if let Some(r) = r {
-        writeln!(out, "gate `{gate}` is now {}: {}", status_word(r.status), r.question)?;
-    }
-    Ok(Exit::Ok)
+        format!("approval of `{gate}` by {actor} recorded as event {}", ev.seq())
+    };
+    Ok(Decided {
+        event: ev.seq(),
+        message,
+        gate: eval::evaluate(&w.cx(), gate),
+    })
 }
 
 pub fn reject(g: &GlobalArgs, gate: &str, comment: &str) -> Result<Exit> {
+    reject_as(g, &Actor::local(), gate, comment)?.print()
+}
+
+/// Rejects the change under review at `gate` as `actor`.
+pub fn reject_as(g: &GlobalArgs, actor: &Actor, gate: &str, comment: &str) -> Result<Decided> {
     if comment.trim().is_empty() {
         return Err(UserError::usage("a rejection needs a comment")
             .with_hint("say what must change: --comment \"…\"")
@@ -556,11 +643,12 @@ pub fn reject(g: &GlobalArgs, gate: &str, comment: &str) -> Result<Exit> {
         .get(gate)
         .map(|x| &x.0)
         .ok_or_else(|| UserError::usage("unknown gate"))?;
-    let who = Actor::local().to_string();
+    let who = actor.to_string();
     let (roles, team) = eval::roles_of(spec, &who);
     let Some(run) = eval::run_under_review(&w.history, &w.head) else {
         return Err(refuse(
             g,
+            actor,
             Exit::Blocked,
             "reject",
             gate,
@@ -574,6 +662,7 @@ pub fn reject(g: &GlobalArgs, gate: &str, comment: &str) -> Result<Exit> {
     {
         return Err(refuse(
             g,
+            actor,
             Exit::Blocked,
             "reject",
             gate,
@@ -582,16 +671,32 @@ pub fn reject(g: &GlobalArgs, gate: &str, comment: &str) -> Result<Exit> {
         ));
     }
     let mut ledger = super::open_ledger(g)?;
-    let ev = ledger.append(NewEvent::json(Actor::local(), state::REJECTED, format!("gate/{gate}"), json!({ "gate": gate, "run": run.run, "commit": run.commit, "artifact": run.artifact, "comment": comment, "team": team })))?;
-    writeln!(
-        std::io::stdout(),
-        "rejection of `{gate}` by {who} recorded as event {}; the gate fails until the change is replaced",
-        ev.seq()
-    )?;
-    Ok(Exit::Ok)
+    let ev = ledger.append(NewEvent::json(actor.clone(), state::REJECTED, format!("gate/{gate}"), json!({ "gate": gate, "run": run.run, "commit": run.commit, "artifact": run.artifact, "comment": comment, "team": team })))?;
+    drop(ledger);
+    let w = World::load(g)?;
+    Ok(Decided {
+        event: ev.seq(),
+        message: format!(
+            "rejection of `{gate}` by {who} recorded as event {}; the gate fails until the change is replaced",
+            ev.seq()
+        ),
+        gate: eval::evaluate(&w.cx(), gate),
+    })
 }
 
 pub fn attest(g: &GlobalArgs, gate: &str, item: &str, link: Option<String>, comment: Option<String>) -> Result<Exit> {
+    attest_as(g, &Actor::local(), gate, item, link, comment)?.print()
+}
+
+/// Attests a manual item of `gate` as `actor`.
+pub fn attest_as(
+    g: &GlobalArgs,
+    actor: &Actor,
+    gate: &str,
+    item: &str,
+    link: Option<String>,
+    comment: Option<String>,
+) -> Result<Decided> {
     let w = World::load(g)?;
     w.gate_exists(gate)?;
     let spec = &w.loaded.spec;
@@ -629,12 +734,13 @@ pub fn attest(g: &GlobalArgs, gate: &str, item: &str, link: Option<String>, comm
                 .into(),
         );
     }
-    let who = Actor::local().to_string();
+    let who = actor.to_string();
     let (roles, _) = eval::roles_of(spec, &who);
     let allowed: Vec<&str> = it.attest.iter().map(|r| r.value.as_str()).collect();
     let Some(role) = allowed.iter().find(|r| roles.contains(r)) else {
         return Err(refuse(
             g,
+            actor,
             Exit::Blocked,
             "attest",
             gate,
@@ -647,17 +753,22 @@ pub fn attest(g: &GlobalArgs, gate: &str, item: &str, link: Option<String>, comm
     };
     let mut ledger = super::open_ledger(g)?;
     let ev = ledger.append(NewEvent::json(
-        Actor::local(),
+        actor.clone(),
         state::ATTESTED,
         format!("gate/{gate}"),
         json!({ "gate": gate, "item": item, "role": role, "link": link, "comment": comment, "commit": w.head.commit }),
     ))?;
-    writeln!(
-        std::io::stdout(),
+    drop(ledger);
+    let message = format!(
         "`{item}` of `{gate}` attested by {who} as {role}; recorded as event {}",
         ev.seq()
-    )?;
-    Ok(Exit::Ok)
+    );
+    let w = World::load(g)?;
+    Ok(Decided {
+        event: ev.seq(),
+        message,
+        gate: eval::evaluate(&w.cx(), gate),
+    })
 }
 
 fn environment<'s>(spec: &'s spec::Spec, env: &str) -> Result<&'s spec::Environment> {
@@ -674,6 +785,16 @@ fn environment<'s>(spec: &'s spec::Spec, env: &str) -> Result<&'s spec::Environm
 /// promotes it (or refuses, recorded, with the gate's exit code). Returns
 /// the commit under review, the default version to deploy.
 pub fn ensure_deployable(g: &GlobalArgs, env: &str) -> Result<Option<String>> {
+    ensure_deployable_as(g, &Actor::local(), env, &mut |r| print_blocking(r))
+}
+
+/// [`ensure_deployable`] for `actor`; `blocked` sees the gates that are not open.
+pub fn ensure_deployable_as(
+    g: &GlobalArgs,
+    actor: &Actor,
+    env: &str,
+    blocked: &mut dyn FnMut(&[GateReport]),
+) -> Result<Option<String>> {
     let w = World::load(g)?;
     let spec = &w.loaded.spec;
     let envdef = environment(spec, env)?;
@@ -701,11 +822,70 @@ pub fn ensure_deployable(g: &GlobalArgs, env: &str) -> Result<Option<String>> {
         return Ok(version);
     }
     drop(w);
-    promote(g, env, false)?;
+    promote_as(g, actor, env, false, blocked)?;
     Ok(version)
 }
 
+fn print_blocking(reports: &[GateReport]) {
+    for r in reports {
+        let _ = anstream::stderr().lock().write_all(render(r).as_bytes());
+    }
+}
+
 pub fn promote(g: &GlobalArgs, env: &str, json_out: bool) -> Result<Exit> {
+    let mut blocking = Vec::new();
+    let result = promote_as(g, &Actor::local(), env, true, &mut |r| blocking = r.to_vec());
+    match result {
+        Ok(p) => {
+            if json_out {
+                super::print_json(
+                    &json!({ "promoted": true, "environment": env, "event": p.event, "artifact": p.artifact, "break_glass": p.break_glass }),
+                )?;
+            } else {
+                let flag = if p.break_glass { " (BREAK-GLASS)" } else { "" };
+                writeln!(
+                    std::io::stdout(),
+                    "promoted run {} (artifact {}) to {env}{flag}; recorded as event {}",
+                    p.run,
+                    p.artifact.as_deref().unwrap_or("-"),
+                    p.event
+                )?;
+            }
+            Ok(Exit::Ok)
+        }
+        Err(e) => {
+            if !blocking.is_empty() {
+                if json_out {
+                    super::print_json(&json!({ "promoted": false, "environment": env, "gates": blocking }))?;
+                } else {
+                    print_blocking(&blocking);
+                }
+            }
+            Err(e)
+        }
+    }
+}
+
+/// A promotion recorded.
+#[derive(Debug, serde::Serialize)]
+pub struct Promoted {
+    pub environment: String,
+    pub event: u64,
+    pub run: u64,
+    pub artifact: Option<String>,
+    pub break_glass: bool,
+}
+
+/// Promotes the change under review to `env` as `actor` when every gate
+/// guarding `env` is open; `blocked` sees the gates that are not.
+/// `may_wait` lets an `on_freeze: wait` environment sleep out its freeze.
+pub fn promote_as(
+    g: &GlobalArgs,
+    actor: &Actor,
+    env: &str,
+    may_wait: bool,
+    blocked: &mut dyn FnMut(&[GateReport]),
+) -> Result<Promoted> {
     let mut w = World::load(g)?;
     let spec = &w.loaded.spec;
     let envdef = environment(spec, env)?;
@@ -722,6 +902,7 @@ pub fn promote(g: &GlobalArgs, env: &str, json_out: bool) -> Result<Exit> {
         let Some(run) = eval::run_under_review(&w.history, &w.head) else {
             return Err(refuse(
                 g,
+                actor,
                 Exit::Blocked,
                 "promote",
                 env,
@@ -740,6 +921,7 @@ pub fn promote(g: &GlobalArgs, env: &str, json_out: bool) -> Result<Exit> {
         {
             return Err(refuse(
                 g,
+                actor,
                 Exit::Blocked,
                 "promote",
                 env,
@@ -749,7 +931,17 @@ pub fn promote(g: &GlobalArgs, env: &str, json_out: bool) -> Result<Exit> {
         }
         let reports: Vec<GateReport> = gates.iter().filter_map(|n| eval::evaluate(&cx, n)).collect();
         let mut ledger = super::open_ledger(g)?;
-        ledger.append_batch(reports.iter().map(evaluated_event).collect(), true)?;
+        ledger.append_batch(
+            reports
+                .iter()
+                .map(|r| {
+                    let mut e = evaluated_event(r);
+                    e.actor = actor.clone();
+                    e
+                })
+                .collect(),
+            true,
+        )?;
         let worst = reports
             .iter()
             .map(|r| r.status)
@@ -761,6 +953,7 @@ pub fn promote(g: &GlobalArgs, env: &str, json_out: bool) -> Result<Exit> {
             })
             .unwrap_or(GateStatus::Open);
         if worst == GateStatus::Blocked
+            && may_wait
             && on_freeze == spec::FreezeAction::Wait
             && let Some(until) = reports.iter().filter_map(|r| r.frozen_until).max()
         {
@@ -774,17 +967,16 @@ pub fn promote(g: &GlobalArgs, env: &str, json_out: bool) -> Result<Exit> {
             continue;
         }
         if worst != GateStatus::Open {
-            let blocking: Vec<&GateReport> = reports.iter().filter(|r| r.status != GateStatus::Open).collect();
-            if json_out {
-                super::print_json(&json!({ "promoted": false, "environment": env, "gates": reports }))?;
-            } else {
-                for r in &blocking {
-                    anstream::stderr().lock().write_all(render(r).as_bytes())?;
-                }
-            }
+            let blocking: Vec<GateReport> = reports
+                .iter()
+                .filter(|r| r.status != GateStatus::Open)
+                .cloned()
+                .collect();
+            blocked(&blocking);
             let names: Vec<&str> = blocking.iter().map(|r| r.gate.as_str()).collect();
             return Err(refuse(
                 g,
+                actor,
                 worst.exit(),
                 "promote",
                 env,
@@ -796,7 +988,7 @@ pub fn promote(g: &GlobalArgs, env: &str, json_out: bool) -> Result<Exit> {
             .iter()
             .any(|r| r.approvals.as_ref().is_some_and(|a| a.break_glass.is_some()));
         let ev = ledger.append(NewEvent::json(
-            Actor::local(),
+            actor.clone(),
             state::PROMOTED,
             format!("env/{env}"),
             json!({
@@ -804,20 +996,12 @@ pub fn promote(g: &GlobalArgs, env: &str, json_out: bool) -> Result<Exit> {
                 "gates": gates, "break_glass": break_glass,
             }),
         ))?;
-        if json_out {
-            super::print_json(
-                &json!({ "promoted": true, "environment": env, "event": ev.seq(), "artifact": run.artifact, "break_glass": break_glass }),
-            )?;
-        } else {
-            let flag = if break_glass { " (BREAK-GLASS)" } else { "" };
-            writeln!(
-                std::io::stdout(),
-                "promoted run {} (artifact {}) to {env}{flag}; recorded as event {}",
-                run.run,
-                run.artifact.as_deref().unwrap_or("-"),
-                ev.seq()
-            )?;
-        }
-        return Ok(Exit::Ok);
+        return Ok(Promoted {
+            environment: env.to_string(),
+            event: ev.seq(),
+            run: run.run,
+            artifact: run.artifact.clone(),
+            break_glass,
+        });
     }
 }

@@ -11,8 +11,6 @@ use crate::pipeline::cache::Cache;
 pub fn run(g: &GlobalArgs, which: Option<String>, job: Option<String>) -> Result<Exit> {
     let h = super::runs::history(g)?;
     let r = super::runs::pick(&h, which.as_deref())?;
-    let root = super::ledger_config(g)?.base;
-    let dir = root.join(".lockgate/runs").join(r.run.to_string());
     let jobs: Vec<String> = match &job {
         Some(j) => {
             if !r.jobs.contains(j) {
@@ -24,37 +22,19 @@ pub fn run(g: &GlobalArgs, which: Option<String>, job: Option<String>) -> Result
         }
         None => r.jobs.clone(),
     };
-    let cache = Cache::new(root.join(".lockgate/cache"));
     let mut out = std::io::stdout().lock();
     for j in &jobs {
         if job.is_none() {
             writeln!(out, "==> {j} <==")?;
         }
-        let info = r.results.get(j);
-        if info.is_some_and(|i| i.cached) {
-            // The log of the run that produced the cached result.
-            let key = info
-                .and_then(|i| i.reason.as_deref())
-                .and_then(|r| r.split("(key ").nth(1))
-                .map(|k| k.trim_end_matches(')'));
-            let log = key.and_then(|prefix| find_cached_log(&cache, &root, prefix));
-            match log {
-                Some(bytes) => {
-                    writeln!(out, "(cached; log of the run that produced it)")?;
-                    out.write_all(&bytes)?;
-                }
-                None => writeln!(out, "(cached; its original log is no longer in the cache)")?,
+        match job_log(g, r, j)? {
+            JobLog::Cached(Some(bytes)) => {
+                writeln!(out, "(cached; log of the run that produced it)")?;
+                out.write_all(&bytes)?;
             }
-            continue;
-        }
-        match std::fs::read(dir.join(format!("{j}.log"))) {
-            Ok(bytes) => out.write_all(&bytes)?,
-            Err(_) => writeln!(
-                out,
-                "(no log: {})",
-                info.and_then(|i| i.reason.clone())
-                    .unwrap_or_else(|| "the job did not run".into())
-            )?,
+            JobLog::Cached(None) => writeln!(out, "(cached; its original log is no longer in the cache)")?,
+            JobLog::Log(bytes) => out.write_all(&bytes)?,
+            JobLog::None(why) => writeln!(out, "(no log: {why})")?,
         }
     }
     Ok(Exit::Ok)
@@ -69,4 +49,44 @@ fn find_cached_log(cache: &Cache, root: &std::path::Path, prefix: &str) -> Optio
         .find(|n| n.starts_with(prefix))?;
     let key = name.trim_end_matches(".json");
     cache.lookup(key).and_then(|m| cache.log(&m))
+}
+
+/// A job's stored log.
+pub enum JobLog {
+    Log(Vec<u8>),
+    /// A cached result: the log of the run that produced it, if still cached.
+    Cached(Option<Vec<u8>>),
+    /// No log, and why.
+    None(String),
+}
+
+pub fn log_path(g: &GlobalArgs, run: u64, job: &str) -> Result<std::path::PathBuf> {
+    let root = super::ledger_config(g)?.base;
+    Ok(root
+        .join(".lockgate/runs")
+        .join(run.to_string())
+        .join(format!("{job}.log")))
+}
+
+/// The stored log of `job` in run `r` (secrets already masked).
+pub fn job_log(g: &GlobalArgs, r: &crate::pipeline::history::RunInfo, job: &str) -> Result<JobLog> {
+    let root = super::ledger_config(g)?.base;
+    let info = r.results.get(job);
+    if info.is_some_and(|i| i.cached) {
+        let cache = Cache::new(root.join(".lockgate/cache"));
+        let key = info
+            .and_then(|i| i.reason.as_deref())
+            .and_then(|r| r.split("(key ").nth(1))
+            .map(|k| k.trim_end_matches(')'));
+        return Ok(JobLog::Cached(
+            key.and_then(|prefix| find_cached_log(&cache, &root, prefix)),
+        ));
+    }
+    match std::fs::read(log_path(g, r.run, job)?) {
+        Ok(bytes) => Ok(JobLog::Log(bytes)),
+        Err(_) => Ok(JobLog::None(
+            info.and_then(|i| i.reason.clone())
+                .unwrap_or_else(|| "the job did not run".into()),
+        )),
+    }
 }

@@ -2,22 +2,23 @@
 //! prints the result. Shared plumbing (finding and loading the spec,
 //! printing diagnostics) lives here.
 
-mod audit;
+pub mod audit;
 mod cache;
 mod completions;
-mod compliance;
+pub mod compliance;
 mod delivery;
 mod demo;
 mod demo_service;
 mod evidence;
-mod gate;
+pub mod gate;
 mod init;
-mod logs;
+pub mod logs;
 mod rules;
 mod run;
-mod runs;
+pub mod runs;
 mod scan;
 mod schema;
+mod token;
 mod validate;
 
 pub use demo::DEMO_SPEC;
@@ -68,7 +69,25 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
             full,
             json,
         } => delivery::promote(&g, &target, env, full, json),
-        Command::Serve { detach, listen } => delivery::serve(&g, detach, listen),
+        Command::Serve {
+            detach,
+            listen,
+            tls_cert,
+            tls_key,
+            insecure,
+            log_format,
+        } => delivery::serve(
+            &g,
+            detach,
+            listen,
+            crate::server::Options {
+                tls: tls_cert.zip(tls_key),
+                insecure,
+                log_json: log_format == crate::cli::LogFormat::Json,
+            },
+        ),
+        Command::Token(c) => token::run(&g, c),
+        Command::User(c) => token::user(&g, c),
         Command::Stop => delivery::stop(&g),
         Command::Deploy {
             service,

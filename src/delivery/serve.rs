@@ -14,16 +14,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
-use axum::extract::{Path as UrlPath, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::sync::watch;
 
-use super::controller::{Command, Refusal, Shared, Unit, UnitHandle, service_envs};
+use super::controller::{Command, Shared, Unit, service_envs};
 use super::state::{self, DeliveryState};
 use super::target::{Local, Target};
 use crate::exit::{Exit, UserError};
@@ -57,16 +52,9 @@ pub struct Config {
     pub state_dir: PathBuf,
     pub spec: Spec,
     pub listen: SocketAddr,
-}
-
-#[derive(Clone)]
-struct Api {
-    token: Arc<String>,
-    units: Arc<BTreeMap<(String, String), UnitHandle>>,
-    sh: Shared,
-    stop: watch::Sender<bool>,
-    /// Second of the last recorded refusal, and refusals not recorded since.
-    refused: Arc<std::sync::Mutex<(u64, u64)>>,
+    /// Global arguments pointing at this project, for the engine functions.
+    pub g: crate::cli::GlobalArgs,
+    pub server: crate::server::Options,
 }
 
 /// Runs the controller until it is told to stop.
@@ -148,6 +136,11 @@ async fn serve(cfg: Config, ledger: Ledger) -> Result<()> {
         );
     }
 
+    crate::server::check_listen(cfg.listen, &cfg.server)?;
+    let tls = match &cfg.server.tls {
+        Some((cert, key)) => Some(crate::server::tls_config(cert, key)?),
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(cfg.listen).await.map_err(|e| {
         UserError::new(
             Exit::Failed,
@@ -168,13 +161,17 @@ async fn serve(cfg: Config, ledger: Ledger) -> Result<()> {
     write_endpoint(&cfg.state_dir, &endpoint)?;
     let (stop, mut stopped) = watch::channel(false);
     let units = Arc::new(units);
-    let api = Api {
-        token: Arc::new(token),
-        units: units.clone(),
-        sh: sh.clone(),
-        stop: stop.clone(),
-        refused: Arc::default(),
-    };
+    let app = Arc::new(crate::server::Ctx::new(
+        cfg.g.clone(),
+        cfg.root.clone(),
+        cfg.state_dir.clone(),
+        cfg.spec.clone(),
+        units.clone(),
+        sh.clone(),
+        stop.clone(),
+        token,
+        &cfg.server,
+    ));
     let names: Vec<String> = units.keys().map(|(s, e)| format!("{s}/{e}")).collect();
     let _ = tokio::task::block_in_place(|| {
         sh.appender.append(vec![NewEvent::json(
@@ -184,8 +181,9 @@ async fn serve(cfg: Config, ledger: Ledger) -> Result<()> {
             json!({ "pid": endpoint.pid, "api": api_addr.to_string(), "units": names, "adopted": found.len() - orphans, "orphans_stopped": orphans }),
         )])
     });
+    let scheme = if tls.is_some() { "https" } else { "http" };
     eprintln!(
-        "lockgate serve: controller {} on http://{api_addr} (pid {})",
+        "lockgate serve: controller {} on {scheme}://{api_addr} (pid {})",
         names.join(", "),
         endpoint.pid
     );
@@ -199,19 +197,9 @@ async fn serve(cfg: Config, ledger: Ledger) -> Result<()> {
         }
     }
 
-    let app = Router::new()
-        .route("/v1/units", get(list))
-        .route("/v1/units/{service}/{env}", get(one))
-        .route("/v1/units/{service}/{env}/{action}", post(act))
-        .route("/v1/shutdown", post(shutdown))
-        .with_state(api);
-    let server = axum::serve(listener, app).with_graceful_shutdown({
-        let mut s = stopped.clone();
-        async move {
-            let _ = s.wait_for(|v| *v).await;
-        }
-    });
-    let server = tokio::spawn(async move { server.await });
+    let router = crate::server::api::router(app.clone());
+    app.ready.store(true, std::sync::atomic::Ordering::Relaxed);
+    let server = tokio::spawn(crate::server::serve_http(listener, router, tls, stopped.clone()));
 
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
@@ -220,6 +208,7 @@ async fn serve(cfg: Config, ledger: Ledger) -> Result<()> {
         _ = stopped.wait_for(|v| *v) => {}
     }
     let _ = stop.send(true);
+    app.ready.store(false, std::sync::atomic::Ordering::Relaxed);
     eprintln!("lockgate serve: stopping {} unit(s)", units.len());
     for h in units.values() {
         h.shutdown().await;
@@ -234,8 +223,10 @@ async fn serve(cfg: Config, ledger: Ledger) -> Result<()> {
         )])
     });
     let _ = std::fs::remove_file(endpoint_path(&cfg.state_dir));
+    app.close();
     drop(sh);
     drop(units);
+    drop(app);
     tokio::task::block_in_place(|| committer.shutdown())?;
     Ok(())
 }
@@ -264,206 +255,10 @@ pub fn read_endpoint(dir: &Path) -> Option<Endpoint> {
     serde_json::from_str(&std::fs::read_to_string(endpoint_path(dir)).ok()?).ok()
 }
 
-// ---- API handlers ----------------------------------------------------------
-
-#[derive(Deserialize, Default)]
-struct ActBody {
-    #[serde(default)]
-    actor: Option<String>,
-    #[serde(default)]
-    version: Option<String>,
-    #[serde(default)]
-    full: bool,
-    #[serde(default)]
-    vars: BTreeMap<String, String>,
-}
-
-fn refusal(r: Refusal) -> Response {
-    let status = match r.exit {
-        Exit::Conflict => StatusCode::CONFLICT,
-        Exit::Usage => StatusCode::BAD_REQUEST,
-        Exit::Blocked | Exit::GateFailed => StatusCode::FORBIDDEN,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    (
-        status,
-        Json(json!({ "error": r.message, "hint": r.hint, "exit": r.exit.code() })),
-    )
-        .into_response()
-}
-
-// Handlers answer an early `Err(response)` as is; boxing it buys nothing.
-#[allow(clippy::result_large_err)]
-impl Api {
-    /// Checks the bearer token; a refusal is recorded.
-    fn authorize(&self, headers: &HeaderMap, what: &str) -> Result<(), Response> {
-        let given = headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        // Constant-time comparison of equal-length secrets.
-        let ok = given.is_some_and(|g| {
-            g.len() == self.token.len() && g.bytes().zip(self.token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
-        });
-        if ok {
-            return Ok(());
-        }
-        // At most one record a second (with the count of those in between),
-        // so a local process cannot flood the ledger.
-        let now = jiff::Timestamp::now().as_second().max(0) as u64;
-        let suppressed = {
-            let mut r = self.refused.lock().unwrap_or_else(|e| e.into_inner());
-            if r.0 == now {
-                r.1 += 1;
-                None
-            } else {
-                let n = r.1;
-                *r = (now, 0);
-                Some(n)
-            }
-        };
-        if let Some(suppressed) = suppressed {
-            let _ = tokio::task::block_in_place(|| {
-                self.sh.appender.append(vec![NewEvent::json(
-                Actor::system(),
-                "api.refused",
-                "serve",
-                json!({ "request": what, "reason": if given.is_some() { "wrong token" } else { "no token" }, "also_refused_since_last": suppressed }),
-            )])
-            });
-        }
-        Err((
-            StatusCode::UNAUTHORIZED,
-            Json(json!({ "error": "missing or wrong API token", "hint": "the CLI reads it from .lockgate/serve.json", "exit": 2 })),
-        )
-            .into_response())
-    }
-
-    /// The unit a request names, once its token checked out.
-    fn authorized_unit(
-        &self,
-        headers: &HeaderMap,
-        what: &str,
-        service: &str,
-        env: &str,
-    ) -> Result<&UnitHandle, Response> {
-        self.authorize(headers, what)?;
-        self.unit(service, env)
-    }
-
-    fn unit(&self, service: &str, env: &str) -> Result<&UnitHandle, Response> {
-        self.units.get(&(service.to_string(), env.to_string())).ok_or_else(|| {
-            let known: Vec<String> = self.units.keys().map(|(s, e)| format!("{s} --env {e}")).collect();
-            refusal(Refusal::new(
-                Exit::Usage,
-                format!("no service `{service}` in environment `{env}`"),
-                format!("known: {}", known.join("; ")),
-            ))
-        })
-    }
-}
-
-async fn list(State(api): State<Api>, headers: HeaderMap) -> Response {
-    if let Err(r) = api.authorize(&headers, "GET /v1/units") {
-        return r;
-    }
-    let mut out = Vec::new();
-    for h in api.units.values() {
-        if let Ok(v) = h.call(Command::Status, Actor::system()).await {
-            out.push(v);
-        }
-    }
-    Json(json!({ "units": out })).into_response()
-}
-
-async fn one(
-    State(api): State<Api>,
-    headers: HeaderMap,
-    UrlPath((service, env)): UrlPath<(String, String)>,
-) -> Response {
-    let h = match api.authorized_unit(&headers, &format!("GET /v1/units/{service}/{env}"), &service, &env) {
-        Ok(h) => h,
-        Err(r) => return r,
-    };
-    match h.call(Command::Status, Actor::system()).await {
-        Ok(v) => Json(v).into_response(),
-        Err(r) => refusal(r),
-    }
-}
-
 /// A version names a build: letters, digits, `.`, `_`, `-`, `+` (at most 64).
 pub fn valid_version(v: &str) -> bool {
     !v.is_empty()
         && v.len() <= 64
         && v.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'))
-}
-
-async fn act(
-    State(api): State<Api>,
-    headers: HeaderMap,
-    UrlPath((service, env, action)): UrlPath<(String, String, String)>,
-    body: Option<Json<ActBody>>,
-) -> Response {
-    let what = format!("POST /v1/units/{service}/{env}/{action}");
-    let h = match api.authorized_unit(&headers, &what, &service, &env) {
-        Ok(h) => h,
-        Err(r) => return r,
-    };
-    let body = body.map(|b| b.0).unwrap_or_default();
-    let actor = body.actor.as_deref().map_or_else(Actor::system, Actor::parse);
-    let cmd = match action.as_str() {
-        "deploy" => match body.version {
-            Some(_) if body.vars.keys().any(|k| !super::controller::valid_var(k)) => {
-                return refusal(Refusal::new(
-                    Exit::Usage,
-                    "invalid variable name in `vars`",
-                    "names are letters, digits and `_`; PORT, VERSION and LOCKGATE_* are reserved",
-                ));
-            }
-            Some(v) if valid_version(&v) => Command::Deploy {
-                version: v,
-                vars: body.vars.clone(),
-            },
-            Some(v) => {
-                return refusal(Refusal::new(
-                    Exit::Usage,
-                    format!("`{v}` is not a valid version"),
-                    "use letters, digits, `.`, `_`, `-` and `+` (at most 64)",
-                ));
-            }
-            None => {
-                return refusal(Refusal::new(
-                    Exit::Usage,
-                    "deploy needs a version",
-                    "send {\"version\": \"v2\"}",
-                ));
-            }
-        },
-        "promote" => Command::Promote { full: body.full },
-        "abort" => Command::Abort,
-        "pause" => Command::Pause,
-        "resume" => Command::Resume,
-        "retry" => Command::Retry,
-        "rollback" => Command::Rollback,
-        other => {
-            return refusal(Refusal::new(
-                Exit::Usage,
-                format!("unknown action `{other}`"),
-                "actions: deploy, promote, abort, pause, resume, retry, rollback",
-            ));
-        }
-    };
-    match h.call(cmd, actor).await {
-        Ok(v) => Json(v).into_response(),
-        Err(r) => refusal(r),
-    }
-}
-
-async fn shutdown(State(api): State<Api>, headers: HeaderMap) -> Response {
-    if let Err(r) = api.authorize(&headers, "POST /v1/shutdown") {
-        return r;
-    }
-    let _ = api.stop.send(true);
-    Json(json!({ "stopping": true })).into_response()
 }

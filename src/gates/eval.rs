@@ -123,7 +123,7 @@ pub struct Context<'a> {
     pub audit_verified: Option<bool>,
     /// Rollouts as recorded, for `deploy("env").status`.
     pub delivery: &'a crate::delivery::state::DeliveryState,
-    /// The running controller's units (`GET /v1/units`), for `metric(...)`.
+    /// The running controller's units (`GET /api/v1/rollouts`), for `metric(...)`.
     pub live: Option<&'a serde_json::Value>,
 }
 

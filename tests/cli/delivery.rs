@@ -456,12 +456,12 @@ fn refusals_say_what_to_do() {
         serde_json::from_str(&std::fs::read_to_string(p.path().join(".lockgate/serve.json")).unwrap()).unwrap();
     let mut s = std::net::TcpStream::connect(ep["api"].as_str().unwrap()).unwrap();
     use std::io::{Read as _, Write as _};
-    s.write_all(b"POST /v1/units/web/dev/abort HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    s.write_all(b"POST /api/v1/rollouts/web/dev/abort HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
         .unwrap();
     let mut answer = String::new();
     s.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
-    assert_eq!(p.events("api.refused").len(), 1);
+    assert_eq!(p.events("api.denied").len(), 1);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;

@@ -11,6 +11,9 @@ mod pipeline;
 mod scan;
 mod scan_props;
 mod schema;
+mod server;
+mod server_browser;
+mod server_metrics;
 mod validate;
 
 use std::path::Path;

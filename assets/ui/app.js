@@ -1,0 +1,1 @@
+// lockgate UI: live updates with EventSource; no build step.

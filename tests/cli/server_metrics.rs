@@ -1,0 +1,1 @@
+//! `/metrics` checked by Prometheus's own promtool.
