@@ -557,8 +557,11 @@ in the pipeline.")]
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
     /// Print the configuration reference as Markdown instead
-    #[arg(long)]
+    #[arg(long, conflicts_with = "openapi")]
     pub markdown: bool,
+    /// Print the server's OpenAPI 3.1 document instead
+    #[arg(long)]
+    pub openapi: bool,
     /// Write to FILE instead of stdout
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -402,10 +402,11 @@ pub fn action(g: &GlobalArgs, t: &RolloutTarget, what: &str, full: bool) -> Resu
     let p = project(g)?;
     let env = p.env_of(&t.service, t.env.as_deref())?;
     let client = Client::connect(&p.state_dir)?;
-    let r = client.post(
-        &format!("/api/v1/rollouts/{}/{env}/{what}", t.service),
-        &json!({ "actor": Actor::local().to_string(), "full": full }),
-    )?;
+    let mut body = json!({ "actor": Actor::local().to_string() });
+    if what == "promote" {
+        body["full"] = json!(full);
+    }
+    let r = client.post(&format!("/api/v1/rollouts/{}/{env}/{what}", t.service), &body)?;
     if t.json {
         super::print_json(&r)?;
         return Ok(Exit::Ok);

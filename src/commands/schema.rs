@@ -8,7 +8,9 @@ use crate::cli::{GlobalArgs, SchemaArgs};
 use crate::exit::Exit;
 
 pub fn run(_g: &GlobalArgs, args: SchemaArgs) -> Result<Exit> {
-    let schema = if args.markdown {
+    let schema = if args.openapi {
+        crate::server::openapi::document()
+    } else if args.markdown {
         crate::spec::reference::markdown()
     } else {
         crate::spec::json_schema()

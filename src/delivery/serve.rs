@@ -148,7 +148,17 @@ async fn serve(cfg: Config, ledger: Ledger) -> Result<()> {
         )
         .with_hint("pass another `--listen` address")
     })?;
-    let api_addr = listener.local_addr()?;
+    let public_addr = listener.local_addr()?;
+    // Under TLS the project owner's CLI gets a plain listener of its own on
+    // loopback (it has no certificate to trust); otherwise it shares one.
+    let local_listener = match &tls {
+        Some(_) => Some(tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?),
+        None => None,
+    };
+    let api_addr = match &local_listener {
+        Some(l) => l.local_addr()?,
+        None => public_addr,
+    };
     let mut raw = [0u8; 24];
     getrandom::fill(&mut raw).map_err(|e| anyhow::anyhow!("no randomness for the API token: {e}"))?;
     let token = hex::encode(raw);
@@ -178,12 +188,12 @@ async fn serve(cfg: Config, ledger: Ledger) -> Result<()> {
             Actor::local(),
             state::SERVE_STARTED,
             "serve",
-            json!({ "pid": endpoint.pid, "api": api_addr.to_string(), "units": names, "adopted": found.len() - orphans, "orphans_stopped": orphans }),
+            json!({ "pid": endpoint.pid, "api": public_addr.to_string(), "tls": tls.is_some(), "units": names, "adopted": found.len() - orphans, "orphans_stopped": orphans }),
         )])
     });
     let scheme = if tls.is_some() { "https" } else { "http" };
     eprintln!(
-        "lockgate serve: controller {} on {scheme}://{api_addr} (pid {})",
+        "lockgate serve: controller {} on {scheme}://{public_addr} (pid {})",
         names.join(", "),
         endpoint.pid
     );
@@ -199,6 +209,7 @@ async fn serve(cfg: Config, ledger: Ledger) -> Result<()> {
 
     let router = crate::server::api::router(app.clone());
     app.ready.store(true, std::sync::atomic::Ordering::Relaxed);
+    let local_server = local_listener.map(|l| tokio::spawn(crate::server::serve_http(l, router.clone(), None, stopped.clone())));
     let server = tokio::spawn(crate::server::serve_http(listener, router, tls, stopped.clone()));
 
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
@@ -214,6 +225,9 @@ async fn serve(cfg: Config, ledger: Ledger) -> Result<()> {
         h.shutdown().await;
     }
     let _ = server.await;
+    if let Some(l) = local_server {
+        let _ = l.await;
+    }
     let _ = tokio::task::block_in_place(|| {
         sh.appender.append(vec![NewEvent::json(
             Actor::system(),

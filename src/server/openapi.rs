@@ -192,28 +192,37 @@ fn request_schemas(m: &mut Map<String, Value>) {
     }
 }
 
+const ERRORS: &[(&str, &str)] = &[
+    ("400", "Bad request: the message says what is wrong"),
+    ("401", "Not signed in, or the token is unknown, revoked or expired"),
+    ("403", "The caller's role does not allow this, or a gate blocks it"),
+    ("404", "No such resource"),
+    ("409", "Conflict: another change is under way"),
+    ("413", "Request body too large"),
+    ("422", "The engine refused: the message says why"),
+    ("500", "Internal error (details in the server log)"),
+    ("503", "Timed out or stopping"),
+];
+
+/// The shared error answers, `components.responses.E<code>`.
+fn error_components() -> Map<String, Value> {
+    ERRORS
+        .iter()
+        .map(|(code, text)| {
+            (
+                format!("E{code}"),
+                json!({ "description": text, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }),
+            )
+        })
+        .collect()
+}
+
 fn error_responses(perm: super::Perm) -> Map<String, Value> {
-    let err = json!({ "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
-    let mut m = Map::new();
-    let mut codes = vec![
-        ("400", "Bad request: the message says what is wrong"),
-        ("404", "No such resource"),
-        ("409", "Conflict: another change is under way"),
-        ("413", "Request body too large"),
-        ("422", "The engine refused: the message says why"),
-        ("500", "Internal error (details in the server log)"),
-        ("503", "Timed out or stopping"),
-    ];
-    if perm != super::Perm::Public {
-        codes.push(("401", "Not signed in, or the token is unknown, revoked or expired"));
-        codes.push(("403", "The caller's role does not allow this, or a gate blocks it"));
-    }
-    for (code, text) in codes {
-        let mut e = err.clone();
-        e["description"] = json!(text);
-        m.insert(code.into(), e);
-    }
-    m
+    ERRORS
+        .iter()
+        .filter(|(code, _)| perm != super::Perm::Public || !matches!(*code, "401" | "403"))
+        .map(|(code, _)| (code.to_string(), json!({ "$ref": format!("#/components/responses/E{code}") })))
+        .collect()
 }
 
 /// The OpenAPI document as pretty JSON with a final newline.
@@ -305,6 +314,7 @@ pub fn document() -> String {
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from `lockgate token create`" } },
             "schemas": schemas,
+            "responses": error_components(),
         },
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"

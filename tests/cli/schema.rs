@@ -57,3 +57,32 @@ fn checked_in_configuration_reference_is_current() {
         "docs/configuration.md is stale: run `cargo run -- schema --markdown -o docs/configuration.md`"
     );
 }
+
+#[test]
+fn checked_in_openapi_document_is_current_and_describes_every_api_route() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = lockgate(dir.path()).args(["schema", "--openapi"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let checked_in = include_str!("../../docs/openapi.json");
+    assert!(
+        stdout(&out) == checked_in,
+        "docs/openapi.json is stale: run `cargo run -- schema --openapi -o docs/openapi.json`"
+    );
+    let doc: serde_json::Value = serde_json::from_str(checked_in).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for d in lockgate::server::api::ROUTES.iter().filter(|d| d.api) {
+        let op = &doc["paths"][d.path][d.method.to_lowercase()];
+        assert!(op.is_object(), "{} {} is not in the document", d.method, d.path);
+        assert!(op["responses"].is_object() && op["operationId"].is_string());
+    }
+    // Every $ref resolves inside the document.
+    let text = checked_in;
+    for r in text.split("\"$ref\": \"").skip(1) {
+        let target = r.split('"').next().unwrap();
+        let mut node = &doc;
+        for part in target.strip_prefix("#/").expect("local refs only").split('/') {
+            node = &node[part];
+        }
+        assert!(node.is_object(), "unresolved {target}");
+    }
+}

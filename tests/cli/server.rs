@@ -278,10 +278,406 @@ pub fn csrf_in(html: &str) -> Option<String> {
     Some(html[i..].split('"').next()?.to_string())
 }
 
+/// Who may call what, written out by hand (not derived from the server's
+/// table): `public`, `signed` (any identity), `read`, `operate`,
+/// `approve`, `admin`.
+const MATRIX: &[(&str, &str, &str)] = &[
+    ("GET", "/healthz", "public"),
+    ("GET", "/readyz", "public"),
+    ("GET", "/metrics", "public"),
+    ("GET", "/openapi.json", "public"),
+    ("GET", "/login", "public"),
+    ("POST", "/login", "public"),
+    ("GET", "/static/app.js", "public"),
+    ("GET", "/static/app.css", "public"),
+    ("GET", "/api/v1/whoami", "signed"),
+    ("POST", "/logout", "signed"),
+    ("GET", "/api/v1/project", "read"),
+    ("GET", "/api/v1/runs", "read"),
+    ("GET", "/api/v1/runs/{run}", "read"),
+    ("GET", "/api/v1/runs/{run}/evidence", "read"),
+    ("GET", "/api/v1/runs/{run}/jobs/{job}/log", "read"),
+    ("GET", "/api/v1/gates", "read"),
+    ("GET", "/api/v1/gates/{gate}", "read"),
+    ("GET", "/api/v1/rollouts", "read"),
+    ("GET", "/api/v1/rollouts/{service}/{env}", "read"),
+    ("GET", "/api/v1/rollouts/{service}/{env}/events", "read"),
+    ("GET", "/api/v1/scan", "read"),
+    ("GET", "/api/v1/compliance", "read"),
+    ("GET", "/api/v1/audit", "read"),
+    ("GET", "/api/v1/audit/events/{seq}", "read"),
+    ("GET", "/api/v1/audit/events/{seq}/proof", "read"),
+    ("GET", "/api/v1/audit/checkpoint", "read"),
+    ("GET", "/api/v1/audit/verify", "read"),
+    ("GET", "/api/v1/audit/export", "read"),
+    ("GET", "/", "read"),
+    ("GET", "/gates/{gate}", "read"),
+    ("GET", "/rollouts/{service}/{env}", "read"),
+    ("GET", "/runs", "read"),
+    ("GET", "/runs/{run}", "read"),
+    ("GET", "/audit", "read"),
+    ("GET", "/compliance", "read"),
+    ("POST", "/api/v1/runs", "operate"),
+    ("POST", "/api/v1/gates/{gate}/evaluate", "operate"),
+    ("POST", "/api/v1/environments/{env}/promote", "operate"),
+    ("POST", "/api/v1/rollouts/{service}/{env}/deploy", "operate"),
+    ("POST", "/api/v1/rollouts/{service}/{env}/promote", "operate"),
+    ("POST", "/api/v1/rollouts/{service}/{env}/abort", "operate"),
+    ("POST", "/api/v1/rollouts/{service}/{env}/pause", "operate"),
+    ("POST", "/api/v1/rollouts/{service}/{env}/resume", "operate"),
+    ("POST", "/api/v1/rollouts/{service}/{env}/retry", "operate"),
+    ("POST", "/api/v1/rollouts/{service}/{env}/rollback", "operate"),
+    ("POST", "/rollouts/{service}/{env}/{action}", "operate"),
+    ("POST", "/api/v1/gates/{gate}/approve", "approve"),
+    ("POST", "/api/v1/gates/{gate}/reject", "approve"),
+    ("POST", "/api/v1/gates/{gate}/attest", "approve"),
+    ("POST", "/gates/{gate}/approve", "approve"),
+    ("POST", "/gates/{gate}/reject", "approve"),
+    ("GET", "/api/v1/tokens", "admin"),
+    ("POST", "/api/v1/tokens", "admin"),
+    ("DELETE", "/api/v1/tokens/{id}", "admin"),
+    ("POST", "/api/v1/audit/checkpoint", "admin"),
+    ("POST", "/api/v1/shutdown", "admin"),
+];
+
+fn allowed(role: &str, need: &str) -> bool {
+    match need {
+        "public" | "signed" | "read" => true,
+        "operate" => matches!(role, "operator" | "admin"),
+        "approve" => matches!(role, "approver" | "admin"),
+        "admin" => role == "admin",
+        _ => unreachable!("{need}"),
+    }
+}
+
+/// A concrete path for a route template, naming things that do not exist
+/// (so an allowed call cannot change anything: it answers 404 or 400).
+fn concrete(template: &str) -> String {
+    template
+        .replace("{run}", "999999")
+        .replace("{seq}", "999999")
+        .replace("{job}", "nojob")
+        .replace("{gate}", "nogate")
+        .replace("{service}", "nosvc")
+        .replace("{env}", "noenv")
+        .replace("{action}", "abort")
+        .replace("{id}", "nonexistent")
+}
+
 #[test]
-fn placeholder_server_starts_and_answers_health() {
+fn every_route_with_every_role_and_no_token_matches_the_access_matrix() {
+    // The matrix covers exactly the server's routes.
+    let served: std::collections::BTreeSet<(String, String)> = lockgate::server::api::ROUTES
+        .iter()
+        .map(|d| (d.method.to_string(), d.path.to_string()))
+        .collect();
+    let written: std::collections::BTreeSet<(String, String)> =
+        MATRIX.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
+    assert_eq!(served, written, "a route was added or removed: update MATRIX");
+
     let s = Server::start();
-    let a = s.call("GET", "/healthz", None, None);
+    let mut tokens = vec![(String::from("none"), None)];
+    for role in ["viewer", "operator", "approver", "admin"] {
+        tokens.push((role.to_string(), Some(s.token(&format!("{role}@example.com"), role, &[]))));
+    }
+    let mut failures = Vec::new();
+    // Shutdown last: the admin's call stops the server.
+    let mut routes: Vec<&(&str, &str, &str)> = MATRIX.iter().collect();
+    routes.sort_by_key(|(_, p, _)| *p == "/api/v1/shutdown");
+    for (method, template, need) in routes {
+        let path = concrete(template);
+        for (role, token) in &tokens {
+            if *template == "/api/v1/shutdown" && role == "admin" {
+                continue;
+            }
+            let body = (*method != "GET").then(|| json!({}));
+            let a = s.call(method, &path, token.as_deref(), body);
+            let ok = match (role.as_str(), *need) {
+                (_, "public") => a.status != 401 && a.status != 403,
+                ("none", _) => {
+                    let page = !template.starts_with("/api/");
+                    if page && *method == "GET" {
+                        a.status == 303 && a.header("location").is_some_and(|l| l.starts_with("/login"))
+                    } else {
+                        a.status == 401
+                    }
+                }
+                (r, need) if allowed(r, need) => a.status != 401 && a.status != 403 && a.status < 500,
+                _ => a.status == 403 && a.json()["code"] == "forbidden",
+            };
+            if !ok {
+                failures.push(format!("{method} {path} as {role}: {} {}", a.status, a.text()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "access matrix violated:\n{}", failures.join("\n"));
+    // Every denial is on the audit trail, with who was refused.
+    let denied = s.events("api.denied");
+    assert!(
+        denied.iter().any(|e| e["payload"]["identity"] == "user:viewer@example.com"
+            && e["payload"]["route"] == "/api/v1/tokens"),
+        "{denied:#?}"
+    );
+    assert!(denied.iter().any(|e| e["payload"]["reason"] == "not signed in"));
+    // The admin stops the server through the API.
+    let a = s.call("POST", "/api/v1/shutdown", tokens[4].1.as_deref(), None);
+    assert_eq!(a.status, 200, "{}", a.text());
+}
+
+#[test]
+fn approvals_through_the_api_act_as_the_token_and_obey_scope_and_segregation_of_duties() {
+    let s = Server::start();
+    s.promote_staging();
+    let author = s.token("dev@example.com", "approver", &[]);
+    let staging_only = s.token("bob@example.com", "approver", &["--env", "staging"]);
+    let alice = s.token("alice@example.com", "approver", &["--env", "production", "--gate", "release"]);
+    let gate = s.call("GET", "/api/v1/gates/release", Some(&alice), None);
+    assert_eq!(gate.status, 200, "{}", gate.text());
+    assert_eq!(gate.json()["status"], "waiting");
+    // Outside the token's scope: refused before the engine is asked.
+    let a = s.call("POST", "/api/v1/gates/release/approve", Some(&staging_only), Some(json!({})));
+    assert_eq!(a.status, 403, "{}", a.text());
+    assert!(a.json()["error"].as_str().unwrap().contains("staging"), "{}", a.text());
+    // The author may not approve their own change (the gate's rule).
+    let a = s.call("POST", "/api/v1/gates/release/approve", Some(&author), Some(json!({ "comment": "lgtm" })));
+    assert_eq!(a.status, 403, "{}", a.text());
+    assert!(a.json()["error"].as_str().unwrap().contains("segregation of duties"), "{}", a.text());
+    let refused = s.events("gate.refused");
+    assert!(refused.iter().any(|e| e["actor"] == "user:dev@example.com"), "{refused:#?}");
+    // Alice approves; the ledger records her, not the server.
+    let a = s.call("POST", "/api/v1/gates/release/approve", Some(&alice), Some(json!({ "comment": "ship it" })));
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(a.json()["gate"]["status"], "open", "{}", a.text());
+    let approved = s.events("gate.approved");
+    assert_eq!(approved.len(), 1);
+    assert_eq!(approved[0]["actor"], "user:alice@example.com");
+    assert_eq!(approved[0]["payload"]["comment"], "ship it");
+    // Bad bodies are clear 400s, never 500s.
+    let a = s.call("POST", "/api/v1/gates/release/approve", Some(&alice), Some(json!({ "coment": "typo" })));
+    assert_eq!(a.status, 400, "{}", a.text());
+    assert!(a.json()["error"].as_str().unwrap().contains("coment"), "{}", a.text());
+}
+
+#[test]
+fn a_revoked_or_expired_token_is_refused_at_once() {
+    let s = Server::start();
+    let t = s.token("ci@example.com", "operator", &[]);
+    assert_eq!(s.call("GET", "/api/v1/whoami", Some(&t), None).status, 200);
+    let id = t.split('_').nth(1).unwrap().to_string();
+    let out = s.lg("owner@example.com", &["token", "revoke", &id]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let a = s.call("GET", "/api/v1/whoami", Some(&t), None);
+    assert_eq!(a.status, 401, "{}", a.text());
+    assert!(s.events("api.denied").iter().any(|e| e["payload"]["reason"] == "revoked token"));
+    // Through the API, by an admin.
+    let admin = s.token("root@example.com", "admin", &[]);
+    let other = s.token("ops@example.com", "viewer", &[]);
+    let other_id = other.split('_').nth(1).unwrap();
+    let a = s.call("DELETE", &format!("/api/v1/tokens/{other_id}"), Some(&admin), None);
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(s.call("GET", "/api/v1/whoami", Some(&other), None).status, 401);
+    // A token's secret is never listed or logged.
+    let list = s.call("GET", "/api/v1/tokens", Some(&admin), None);
+    assert!(!list.text().contains(&t) && !list.text().contains(&other));
+    let ledger = std::fs::read(s.path().join(".lockgate/ledger.db")).unwrap();
+    assert!(!ledger.windows(t.len()).any(|w| w == t.as_bytes()), "a token's secret reached the ledger");
+    // An expired token.
+    let short = s.token("tmp@example.com", "viewer", &["--expires", "1m"]);
+    let out = lockgate(s.path())
+        .env("LOCKGATE_NOW", "2099-01-01T00:00:00Z")
+        .args(["token", "list"])
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("expired"), "{}", stdout(&out));
+    assert_eq!(s.call("GET", "/api/v1/whoami", Some(&short), None).status, 200);
+}
+
+#[test]
+fn sessions_are_fresh_at_sign_in_and_forms_need_the_csrf_token() {
+    let s = Server::start();
+    s.promote_staging();
+    s.user("alice@example.com", "approver", "correct horse battery");
+    // Session fixation: a cookie chosen before sign-in is never adopted.
+    let planted = "lockgate_session=0000000000000000000000000000000000000000000000000000000000000000";
+    let a = sign_in(&s, "user=alice%40example.com&password=correct+horse+battery&next=%2Fgates%2Frelease", Some(planted));
+    assert_eq!(a.status, 303, "{}", a.text());
+    assert_eq!(a.header("location"), Some("/gates/release"));
+    let cookie = session_cookie(&a).expect("a session cookie");
+    assert_ne!(cookie, planted);
+    let set = a.header("set-cookie").unwrap();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+    let planted_page = http(s.api, "GET", "/gates/release", &[("Cookie", planted)], b"");
+    assert_eq!(planted_page.status, 303, "the planted id must not be a session");
+    // The page carries the CSRF token; a form without it is refused and recorded.
+    let page = http(s.api, "GET", "/gates/release", &[("Cookie", &cookie)], b"");
+    assert_eq!(page.status, 200, "{}", page.text());
+    let csrf = csrf_in(&page.text()).expect("a csrf field in the gate page");
+    let form = [("Cookie", cookie.as_str()), ("Content-Type", "application/x-www-form-urlencoded")];
+    let a = http(s.api, "POST", "/gates/release/approve", &form, b"comment=forged");
+    assert_eq!(a.status, 403, "{}", a.text());
+    let a = http(s.api, "POST", "/gates/release/approve", &form, b"comment=forged&csrf=0123");
+    assert_eq!(a.status, 403, "{}", a.text());
+    // The API refuses a cookie-authenticated change without the header too.
+    let a = http(s.api, "POST", "/api/v1/gates/release/approve", &[("Cookie", &cookie), ("Content-Type", "application/json")], b"{}");
+    assert_eq!(a.status, 403, "{}", a.text());
+    assert!(s.events("gate.approved").is_empty());
+    assert!(s.events("api.denied").iter().any(|e| e["payload"]["reason"] == "missing or wrong CSRF token"));
+    // With the token it goes through, as alice.
+    let body = format!("comment=reviewed&csrf={csrf}");
+    let a = http(s.api, "POST", "/gates/release/approve", &form, body.as_bytes());
+    assert_eq!(a.status, 303, "{}", a.text());
+    let approved = s.events("gate.approved");
+    assert_eq!(approved.len(), 1);
+    assert_eq!(approved[0]["actor"], "user:alice@example.com");
+    // Signing out ends the session on the server.
+    let a = http(s.api, "POST", "/logout", &form, format!("csrf={csrf}").as_bytes());
+    assert_eq!(a.status, 303, "{}", a.text());
+    assert_eq!(http(s.api, "GET", "/", &[("Cookie", &cookie)], b"").status, 303);
+    // A sign-in posted from another site is refused.
+    let a = http(
+        s.api,
+        "POST",
+        "/login",
+        &[("Content-Type", "application/x-www-form-urlencoded"), ("Origin", "https://evil.example")],
+        b"user=alice%40example.com&password=correct+horse+battery",
+    );
+    assert_eq!(a.status, 403, "{}", a.text());
+}
+
+#[test]
+fn failed_sign_ins_are_rate_limited_and_recorded() {
+    let s = Server::start();
+    s.user("bob@example.com", "viewer", "a long enough passphrase");
+    for _ in 0..5 {
+        let a = sign_in(&s, "user=bob%40example.com&password=guess", None);
+        assert_eq!(a.status, 401, "{}", a.text());
+        assert!(session_cookie(&a).is_none());
+    }
+    // Even the right password waits now.
+    let a = sign_in(&s, "user=bob%40example.com&password=a+long+enough+passphrase", None);
+    assert_eq!(a.status, 429, "{}", a.text());
+    assert!(!a.text().contains("passphrase"));
+    let denied = s.events("api.denied");
+    assert!(denied.iter().any(|e| e["payload"]["reason"] == "wrong user name, password or token"));
+    // Nothing secret in the ledger.
+    let out = s.lg("owner@example.com", &["audit", "log", "--json"]);
+    assert!(!stdout(&out).contains("passphrase") && !stdout(&out).contains("guess"));
+    // The password is stored only as an Argon2id hash, in a private file.
+    let pw = std::fs::read_to_string(s.path().join(".lockgate/passwords.json")).unwrap();
+    assert!(pw.contains("$argon2id$") && !pw.contains("passphrase"));
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(s.path().join(".lockgate/passwords.json")).unwrap().permissions().mode();
+    assert_eq!(mode & 0o077, 0);
+}
+
+#[test]
+fn the_api_answers_errors_in_one_shape_and_serves_its_document() {
+    let s = Server::start();
+    let viewer = s.token("v@example.com", "viewer", &[]);
+    let a = s.call("GET", "/api/v1/gates/nogate", Some(&viewer), None);
+    assert_eq!(a.status, 404);
+    let e = a.json();
+    assert!(e["error"].is_string() && e["code"] == "not_found" && e["exit"].is_number(), "{e}");
+    assert!(a.header("x-request-id").is_some());
+    let a = s.call("GET", "/api/v1/runs/abc", Some(&viewer), None);
+    assert_eq!(a.status, 400);
+    let a = s.call("GET", "/api/v1/audit?limit=2", Some(&viewer), None);
+    let page = a.json();
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    let next = page["next"].as_u64().expect("a next page");
+    let a = s.call("GET", &format!("/api/v1/audit?limit=2&after={next}"), Some(&viewer), None);
+    assert!(a.json()["items"][0]["seq"].as_u64().unwrap() > next);
+    let a = s.call("GET", "/nowhere", None, None);
+    assert_eq!(a.status, 404);
+    assert_eq!(a.json()["code"], "not_found");
+    // The document served is the one checked in.
+    let doc = s.call("GET", "/openapi.json", None, None);
+    assert_eq!(doc.text(), include_str!("../../docs/openapi.json"));
+    // A body over the limit is refused cleanly.
+    let big = vec![b'x'; 2 * 1024 * 1024];
+    let a = http(s.api, "POST", "/api/v1/gates/release/approve", &[("Authorization", &format!("Bearer {viewer}"))], &big);
+    assert!(matches!(a.status, 403 | 413), "{}", a.status);
+    // The audit export is a verifiable bundle.
+    let a = s.call("GET", "/api/v1/audit/export", Some(&viewer), None);
     assert_eq!(a.status, 200);
-    assert_eq!(a.json(), json!({ "status": "ok" }));
+    assert_eq!(a.header("content-type"), Some("application/x-tar"));
+    let out_dir = tempfile::tempdir().unwrap();
+    std::fs::write(out_dir.path().join("a.tar"), &a.body).unwrap();
+    let untar = std::process::Command::new("tar")
+        .args(["-xf", "a.tar"])
+        .current_dir(out_dir.path())
+        .status()
+        .unwrap();
+    assert!(untar.success());
+    let out = lockgate(s.path())
+        .args(["audit", "verify", "--bundle"])
+        .arg(out_dir.path().join("lockgate-audit"))
+        .args(["--pubkey", ".lockgate/ledger.pub"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+}
+
+#[test]
+fn a_non_loopback_address_needs_tls_and_tls_serves_https() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lockgate.yaml"), SPEC.replace("PORT_WEB", &free_port().to_string())).unwrap();
+    let out = as_user(dir.path(), "dev@example.com", &["serve", "--listen", "0.0.0.0:0"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("without TLS"), "{}", stderr(&out));
+    // A self-signed certificate for 127.0.0.1.
+    let certs = tempfile::tempdir().unwrap();
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"])
+        .args(["-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:FALSE"])
+        .args(["-keyout", "key.pem", "-out", "cert.pem"])
+        .current_dir(certs.path())
+        .output();
+    let Some(made) = made.ok().filter(|m| m.status.success()) else {
+        if std::env::var_os("LOCKGATE_REQUIRE_TOOLS").is_some() {
+            panic!("openssl is needed to make a test certificate");
+        }
+        eprintln!("skipping the TLS part: openssl is not installed");
+        return;
+    };
+    drop(made);
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let cert = certs.path().join("cert.pem");
+    let key = certs.path().join("key.pem");
+    let s = Server::start_with(&["--listen", &listen, "--tls-cert", cert.to_str().unwrap(), "--tls-key", key.to_str().unwrap()]);
+    // The CLI still works (its own loopback listener) …
+    let out = s.lg("dev@example.com", &["rollout", "status", "web", "--env", "staging", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // … and the public address speaks TLS only.
+    let mut roots = rustls::RootCertStore::empty();
+    use rustls::pki_types::pem::PemObject as _;
+    for c in rustls::pki_types::CertificateDer::pem_file_iter(&cert).unwrap() {
+        roots.add(c.unwrap()).unwrap();
+    }
+    #[allow(deprecated)]
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let cfg = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let conn = rustls::ClientConnection::new(std::sync::Arc::new(cfg), name).unwrap();
+    let sock = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut tls = rustls::StreamOwned::new(conn, sock);
+    tls.write_all(format!("GET /login HTTP/1.1\r\nHost: {listen}\r\nConnection: close\r\n\r\n").as_bytes())
+        .unwrap();
+    let mut raw = Vec::new();
+    let _ = tls.read_to_end(&mut raw);
+    let a = parse_answer(&raw);
+    assert_eq!(a.status, 200);
+    assert!(a.header("strict-transport-security").is_some());
+    // Plain HTTP on the TLS port gets no answer.
+    let mut plain = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    plain.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    plain.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut buf = Vec::new();
+    let _ = plain.read_to_end(&mut buf);
+    assert!(!String::from_utf8_lossy(&buf).contains("\"ok\""));
 }
