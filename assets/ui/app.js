@@ -85,9 +85,35 @@
       );
     }
 
+    // The same words as the page's server-side `health`.
+    function health(s) {
+      if (typeof s.listen_error === "string") return ["✗", "not serving", "st-bad"];
+      const inst = s.instances || [];
+      const ready = inst.filter(function (i) { return i.state === "ready"; }).length;
+      if (inst.length === 0) return ["○", "no instances", "st-none"];
+      if (ready === inst.length) return ["✓", "healthy: " + ready + " of " + inst.length + " ready", "st-ok"];
+      if (ready === 0) return ["⧗", "starting", "st-wait"];
+      return ["!", ready + " of " + inst.length + " ready", "st-warn"];
+    }
+
+    function showHealth(s) {
+      const dd = document.getElementById("health");
+      if (!dd) return;
+      const h = health(s);
+      const span = document.createElement("span");
+      span.className = "st " + h[2];
+      const mark = document.createElement("span");
+      mark.setAttribute("aria-hidden", "true");
+      mark.textContent = h[0];
+      span.appendChild(mark);
+      span.appendChild(document.createTextNode(" " + h[1]));
+      dd.replaceChildren(span);
+    }
+
     function update(s) {
       const r = s.rollout;
       text("stable-version", s.stable || "none yet");
+      showHealth(s);
       if (r) {
         const w = Math.min(100, Math.max(0, Number(r.weight) || 0));
         text("weight-canary", pct(w));
@@ -128,7 +154,8 @@
       const before = last && last.rollout ? last.rollout.phase + " " + last.rollout.id : "";
       const now = r ? r.phase + " " + r.id : "";
       if (last && before !== now) {
-        text("phase-word", r ? r.phase : "none");
+        if (document.getElementById("phase-word")) text("phase-word", r ? r.phase : "none");
+        else if (r) text("phase", r.strategy + " rollout of " + r.to + ": " + r.phase + ", " + pct(Number(r.weight) || 0) + "% of traffic");
         text("live-state", "The rollout is now " + (r ? r.phase : "gone") + ". Reload the page for the actions that fit.");
       }
       last = s;

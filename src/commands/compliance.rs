@@ -130,7 +130,7 @@ pub fn evaluate(g: &GlobalArgs, framework: &str, paths: &[PathBuf]) -> Result<co
 fn write_report(r: &compliance::Report, text: &str, output: Option<PathBuf>, fail_under: Option<f64>) -> Result<Exit> {
     match &output {
         Some(p) => {
-            std::fs::write(p, &text).with_context(|| format!("cannot write {}", p.display()))?;
+            std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?;
             eprintln!("wrote {}", p.display());
         }
         None => std::io::stdout().lock().write_all(text.as_bytes())?,

@@ -122,6 +122,8 @@ impl Shared {
 pub struct UnitHandle {
     pub service: String,
     pub env: String,
+    /// The unit's proxy, for its measurements (`/metrics`).
+    pub proxy: Arc<Proxy>,
     tx: mpsc::UnboundedSender<Msg>,
 }
 
@@ -414,6 +416,7 @@ impl Unit {
         let handle = UnitHandle {
             service: service.to_string(),
             env: env.to_string(),
+            proxy: unit.proxy.clone(),
             tx,
         };
         tokio::spawn(unit.main(rx));

@@ -238,6 +238,12 @@ impl Proxy {
         })
     }
 
+    /// Every version's counters now (`/metrics`).
+    pub fn snapshots(&self) -> Vec<(String, super::metrics::Snapshot)> {
+        let m = self.metrics.lock().unwrap_or_else(|e| e.into_inner());
+        m.iter().map(|(v, c)| (v.clone(), c.snapshot())).collect()
+    }
+
     /// Replaces the route in one step; requests in flight are not affected.
     pub fn set_route(&self, route: Route) {
         *self.route.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(route);

@@ -209,7 +209,8 @@ async fn serve(cfg: Config, ledger: Ledger) -> Result<()> {
 
     let router = crate::server::api::router(app.clone());
     app.ready.store(true, std::sync::atomic::Ordering::Relaxed);
-    let local_server = local_listener.map(|l| tokio::spawn(crate::server::serve_http(l, router.clone(), None, stopped.clone())));
+    let local_server =
+        local_listener.map(|l| tokio::spawn(crate::server::serve_http(l, router.clone(), None, stopped.clone())));
     let server = tokio::spawn(crate::server::serve_http(listener, router, tls, stopped.clone()));
 
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;

@@ -26,6 +26,8 @@ pub enum Resp {
     /// JSON; the name of its schema in `components.schemas`.
     Json(&'static str),
     Text,
+    /// Text, or server-sent events when asked to follow.
+    TextOrEvents,
     Html,
     /// Server-sent events.
     Events,
@@ -222,7 +224,7 @@ pub static ROUTES: &[RouteDef] = &[
             Perm::Read,
             "runs",
             "A job's log (secrets masked); `follow=true` streams it as server-sent events",
-            Resp::Text,
+            Resp::TextOrEvents,
         ),
         &[(
             "follow",
@@ -1323,7 +1325,7 @@ async fn scan(State(app): State<App>) -> ApiResult {
     let report = blocking(move || {
         let opts = commands::compliance::project_scan_options(&g);
         let mut r = crate::policy::scan(&[root], &opts);
-        r.findings.retain(|f| !skip.iter().any(|s| *s == f.rule));
+        r.findings.retain(|f| !skip.contains(&f.rule.to_string()));
         crate::policy::summarize(&r.findings, &mut r.summary);
         Ok(json!({ "version": 1, "tool": "lockgate", "summary": r.summary, "findings": r.findings }))
     })

@@ -239,6 +239,13 @@ impl Identities {
         })
     }
 
+    /// Whose token this is (its secret matches), revoked or expired or not.
+    pub fn token_owner(&self, token: &str) -> Option<String> {
+        let (id, _) = parse_token(token)?;
+        let t = self.tokens.get(id)?;
+        constant_time_eq(sha256_hex(token).as_bytes(), t.sha256.as_bytes()).then(|| t.actor.clone())
+    }
+
     /// The identity of a web user (as the ledger says now).
     pub fn by_user(&self, name: &str) -> Option<Identity> {
         let u = self.users.get(name)?;
@@ -475,6 +482,43 @@ mod tests {
         assert_eq!(actor_of("agent:x", false).unwrap(), "agent:x");
         assert!(actor_of("system:lockgate", false).is_err());
         assert!(actor_of("a b", false).is_err());
+    }
+
+    proptest::proptest! {
+        /// The parsers of what callers send never panic, and what they
+        /// accept is well-formed.
+        #[test]
+        fn credential_parsers_never_panic(s in ".{0,200}") {
+            let now = crate::ledger::now();
+            if let Ok(Some(t)) = parse_expiry(&s, now) {
+                proptest::prop_assert!(t > now);
+            }
+            if let Ok(a) = actor_of(&s, false) {
+                proptest::prop_assert!(a.starts_with("user:") || a.starts_with("agent:") || a.starts_with("token:"));
+                proptest::prop_assert!(!a.contains(char::is_whitespace));
+            }
+            if let Some((id, secret)) = parse_token(&s) {
+                proptest::prop_assert_eq!((id.len(), secret.len()), (12, 64));
+            }
+            let ids = Identities::default();
+            proptest::prop_assert!(ids.by_token(&s, now).is_err());
+            proptest::prop_assert!(ids.token_owner(&s).is_none());
+        }
+
+        #[test]
+        fn redirects_after_sign_in_stay_on_this_site(s in ".{0,300}") {
+            let n = crate::server::ui::safe_next(Some(&s));
+            proptest::prop_assert!(n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'));
+        }
+
+        #[test]
+        fn cookie_headers_never_panic(s in "[ -~]{0,300}") {
+            let mut h = axum::http::HeaderMap::new();
+            if let Ok(v) = axum::http::HeaderValue::from_str(&s) {
+                h.insert(axum::http::header::COOKIE, v);
+            }
+            let _ = crate::server::cookie(&h, "lockgate_session");
+        }
     }
 
     #[test]

@@ -12,8 +12,8 @@
 //!   latest signed checkpoint and whether the ledger verifies. These are a
 //!   projection ([`LedgerCounts`]) caught up on every scrape, so they are
 //!   right across restarts and count what the CLI recorded too.
-//! - **the proxies**: requests, errors and p99 latency per service,
-//!   environment and version, read from each unit's status.
+//! - **the proxies**: requests, errors and a latency histogram per
+//!   service, environment and version, read from each proxy's counters.
 //!
 //! The format is written by hand (see [`Exposition`]) rather than with the
 //! `prometheus-client` crate: most families here are absolute values
@@ -32,7 +32,7 @@ use serde_json::Value;
 
 use super::{Ctx, lock};
 use crate::ledger::projection::{Projected, Projection};
-use crate::ledger::{Actor, Event, Ledger};
+use crate::ledger::{Event, Ledger};
 
 /// Bounds (seconds) of request latency histograms: HTTP and proxies.
 const REQUEST_BOUNDS: &[f64] = &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
@@ -46,8 +46,6 @@ const JOB_BOUNDS: &[f64] = &[
 ];
 /// How long a ledger verification result is reused.
 const VERIFY_EVERY: Duration = Duration::from_secs(60);
-/// How long a scrape waits for one unit's status.
-const UNIT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The server's metrics: live counters plus what each scrape reads.
 pub struct Metrics {
@@ -441,8 +439,6 @@ struct ProxySample {
     requests: u64,
     /// 5xx answers plus attempts that got no answer.
     errors: u64,
-    /// p99 of the time to response headers, seconds.
-    p99: Option<f64>,
     /// The proxy's log-linear latency buckets ([`crate::delivery::metrics`]),
     /// when the source has them; empty when not.
     hist: Vec<u64>,
@@ -452,44 +448,21 @@ struct ProxySample {
 /// answers on its own task: block on it here, on the blocking thread
 /// `render` runs on). A unit that does not answer in time is left out.
 fn proxy_samples(app: &Ctx) -> Vec<ProxySample> {
-    let Ok(rt) = tokio::runtime::Handle::try_current() else {
-        return Vec::new();
-    };
-    if rt.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
-        return Vec::new();
-    }
     let mut out = Vec::new();
     for ((service, env), unit) in app.units.iter() {
-        let status = tokio::task::block_in_place(|| {
-            rt.block_on(tokio::time::timeout(
-                UNIT_TIMEOUT,
-                unit.call(crate::delivery::controller::Command::Status, Actor::system()),
-            ))
-        });
-        let Ok(Ok(status)) = status else { continue };
-        out.extend(samples_of_status(service, env, &status));
+        for (version, snap) in unit.proxy.snapshots() {
+            out.push(ProxySample {
+                service: service.clone(),
+                env: env.clone(),
+                version,
+                requests: snap.requests,
+                errors: snap.server_errors + snap.failures,
+                hist: snap.hist,
+            });
+        }
     }
+    out.sort_by(|a, b| (&a.service, &a.env, &a.version).cmp(&(&b.service, &b.env, &b.version)));
     out
-}
-
-/// Reads `traffic` of a unit's status:
-/// `{"VERSION": {"requests": n, "errors": n, "p99_ms": x|null}}`.
-fn samples_of_status(service: &str, env: &str, status: &Value) -> Vec<ProxySample> {
-    let Some(traffic) = status.get("traffic").and_then(Value::as_object) else {
-        return Vec::new();
-    };
-    traffic
-        .iter()
-        .map(|(version, t)| ProxySample {
-            service: service.to_string(),
-            env: env.to_string(),
-            version: version.clone(),
-            requests: t.get("requests").and_then(Value::as_u64).unwrap_or(0),
-            errors: t.get("errors").and_then(Value::as_u64).unwrap_or(0),
-            p99: t.get("p99_ms").and_then(Value::as_f64).map(|ms| ms / 1000.0),
-            hist: Vec::new(),
-        })
-        .collect()
 }
 
 fn render_proxies(samples: &[ProxySample], w: &mut Exposition) {
@@ -511,12 +484,6 @@ fn render_proxies(samples: &[ProxySample], w: &mut Exposition) {
         "counter",
         "Proxied requests that failed: 5xx answers and attempts without an answer.",
         samples.iter().map(|s| (labels(s), s.errors as f64)),
-    );
-    w.family(
-        "lockgate_proxy_request_duration_p99_seconds",
-        "gauge",
-        "99th percentile of the time to response headers through the proxy, since the server started.",
-        samples.iter().filter_map(|s| s.p99.map(|p| (labels(s), p))),
     );
     let hists: Vec<(Labels, Histogram)> = samples
         .iter()
@@ -785,23 +752,34 @@ mod tests {
     }
 
     #[test]
-    fn unit_status_traffic_becomes_samples() {
-        let status = serde_json::json!({ "traffic": {
-            "v1": { "requests": 10, "errors": 2, "error_rate": 20.0, "p99_ms": 12.5 },
-            "v2": { "requests": 0, "errors": 0, "error_rate": null, "p99_ms": null },
-        }});
-        let s = samples_of_status("web", "staging", &status);
-        assert_eq!(s.len(), 2);
-        assert_eq!((s[0].version.as_str(), s[0].requests, s[0].errors), ("v1", 10, 2));
-        assert_eq!(s[0].p99, Some(0.0125));
-        assert_eq!(s[1].p99, None);
+    fn proxy_samples_render_counters_and_a_histogram() {
+        let mut hist = vec![0u64; crate::delivery::metrics::BUCKETS];
+        hist[20] = 3;
+        let s = vec![ProxySample {
+            service: "web".into(),
+            env: "staging".into(),
+            version: "v1".into(),
+            requests: 10,
+            errors: 2,
+            hist,
+        }];
         let mut w = Exposition::default();
         render_proxies(&s, &mut w);
         assert!(
             w.out
                 .contains("lockgate_proxy_requests_total{service=\"web\",env=\"staging\",version=\"v1\"} 10\n")
         );
-        assert!(!w.out.contains("lockgate_proxy_request_duration_seconds"));
+        assert!(
+            w.out
+                .contains("lockgate_proxy_errors_total{service=\"web\",env=\"staging\",version=\"v1\"} 2\n")
+        );
+        assert!(
+            w.out.contains(
+                "lockgate_proxy_request_duration_seconds_count{service=\"web\",env=\"staging\",version=\"v1\"} 3\n"
+            ),
+            "{}",
+            w.out
+        );
     }
 
     fn event(seq: u64, kind: &str, payload: Value) -> Event {
@@ -809,7 +787,7 @@ mod tests {
             body: Body {
                 seq,
                 time: jiff::Timestamp::UNIX_EPOCH,
-                actor: Actor::system(),
+                actor: crate::ledger::Actor::system(),
                 kind: kind.into(),
                 v: 1,
                 subject: String::new(),

@@ -450,6 +450,23 @@ pub async fn guard(State(app): State<App>, params: RawPathParams, mut req: Reque
         .unwrap_or_default();
     let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     let Some(def) = api::route(&method, &route) else {
+        let allow: Vec<&str> = api::ROUTES
+            .iter()
+            .filter(|d| d.path == route)
+            .map(|d| d.method)
+            .collect();
+        if !allow.is_empty() {
+            let mut r = ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("{route} answers {}", allow.join(", ")),
+            )
+            .into_response();
+            if let Ok(v) = HeaderValue::from_str(&allow.join(", ")) {
+                r.headers_mut().insert(header::ALLOW, v);
+            }
+            return r;
+        }
         // Not in the table: nobody may call it.
         app.record_denial("anonymous", &method, &route, "route not in the access table", ip);
         return ApiError::new(StatusCode::FORBIDDEN, "forbidden", "this route is not open to anyone").into_response();
@@ -465,6 +482,7 @@ pub async fn guard(State(app): State<App>, params: RawPathParams, mut req: Reque
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
     let mut session_csrf = None;
+    let mut claimed = None;
     let who: Result<Identity, &'static str> = if let Some(tok) = bearer {
         if identity::constant_time_eq(tok.as_bytes(), app.local_token.as_bytes()) {
             Ok(Identity {
@@ -477,9 +495,12 @@ pub async fn guard(State(app): State<App>, params: RawPathParams, mut req: Reque
             })
         } else {
             let now = crate::ledger::now();
-            match app.with_identities(|ids| ids.by_token(tok, now)) {
+            match app.with_identities(|ids| ids.by_token(tok, now).map_err(|r| (r, ids.token_owner(tok)))) {
                 Ok(Ok(i)) => Ok(i),
-                Ok(Err(r)) => Err(r.as_str()),
+                Ok(Err((r, owner))) => {
+                    claimed = owner;
+                    Err(r.as_str())
+                }
                 Err(_) => Err("identity store unavailable"),
             }
         }
@@ -493,7 +514,7 @@ pub async fn guard(State(app): State<App>, params: RawPathParams, mut req: Reque
     let id = match who {
         Ok(i) => i,
         Err(reason) => {
-            app.record_denial("anonymous", &method, &route, reason, ip);
+            app.record_denial(claimed.as_deref().unwrap_or("anonymous"), &method, &route, reason, ip);
             if is_browser_page(&route) && method == Method::GET {
                 let next_url = req.uri().path().to_string();
                 return ui::redirect_to_login(&next_url);
@@ -607,7 +628,7 @@ pub async fn envelope(State(app): State<App>, req: Request, next: Next) -> Respo
         h.insert("x-request-id", v);
     }
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

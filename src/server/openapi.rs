@@ -197,6 +197,7 @@ const ERRORS: &[(&str, &str)] = &[
     ("401", "Not signed in, or the token is unknown, revoked or expired"),
     ("403", "The caller's role does not allow this, or a gate blocks it"),
     ("404", "No such resource"),
+    ("405", "The route does not answer this method"),
     ("409", "Conflict: another change is under way"),
     ("413", "Request body too large"),
     ("422", "The engine refused: the message says why"),
@@ -221,7 +222,12 @@ fn error_responses(perm: super::Perm) -> Map<String, Value> {
     ERRORS
         .iter()
         .filter(|(code, _)| perm != super::Perm::Public || !matches!(*code, "401" | "403"))
-        .map(|(code, _)| (code.to_string(), json!({ "$ref": format!("#/components/responses/E{code}") })))
+        .map(|(code, _)| {
+            (
+                code.to_string(),
+                json!({ "$ref": format!("#/components/responses/E{code}") }),
+            )
+        })
         .collect()
 }
 
@@ -263,10 +269,11 @@ pub fn document() -> String {
             ),
             Resp::Text => ("200", json!({ "text/plain": { "schema": { "type": "string" } } })),
             Resp::Html => ("200", json!({ "text/html": { "schema": { "type": "string" } } })),
-            Resp::Events => (
+            Resp::TextOrEvents => (
                 "200",
-                json!({ "text/event-stream": { "schema": { "type": "string" } } }),
+                json!({ "text/plain": { "schema": { "type": "string" } }, "text/event-stream": { "schema": sse_event() } }),
             ),
+            Resp::Events => ("200", json!({ "text/event-stream": { "schema": sse_event() } })),
             Resp::Tar => (
                 "200",
                 json!({ "application/x-tar": { "schema": { "type": "string", "format": "binary" } } }),
@@ -318,6 +325,11 @@ pub fn document() -> String {
         },
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// One server-sent event, as clients see it.
+fn sse_event() -> Value {
+    json!({ "type": "object", "properties": { "event": { "type": "string" }, "data": { "type": "string" }, "id": { "type": "string" } }, "required": ["data"] })
 }
 
 fn operation_id(method: &str, path: &str) -> String {

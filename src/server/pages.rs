@@ -386,15 +386,7 @@ pub async fn overview(State(app): State<App>, Extension(id): Extension<Identity>
             }
         })
         .collect();
-    render(
-        StatusCode::OK,
-        &OverviewPage {
-            l,
-            envs,
-            rows,
-            gates,
-        },
-    )
+    render(StatusCode::OK, &OverviewPage { l, envs, rows, gates })
 }
 
 // ---- gates ------------------------------------------------------------------
@@ -465,10 +457,8 @@ fn may_decide(app: &App, id: &Identity, gate: &str) -> bool {
         Role::Admin => true,
         Role::Approver => {
             let in_gates = id.gates.is_empty() || id.gates.iter().any(|g| g == gate);
-            let in_envs = id.environments.is_empty()
-                || app
-                    .gate_environment(gate)
-                    .is_some_and(|e| id.environments.contains(&e));
+            let in_envs =
+                id.environments.is_empty() || app.gate_environment(gate).is_some_and(|e| id.environments.contains(&e));
             in_gates && in_envs
         }
         _ => false,
@@ -851,7 +841,10 @@ fn rollout_view(r: &Value) -> Option<RolloutView> {
         strategy: r["strategy"].as_str().unwrap_or("").to_string(),
         from: str_of(&r["from"]),
         to: r["to"].as_str().unwrap_or("").to_string(),
-        started: r["started"].as_str().map(|s| short(s, 19).replace('T', " ")).unwrap_or_default(),
+        started: r["started"]
+            .as_str()
+            .map(|s| short(s, 19).replace('T', " "))
+            .unwrap_or_default(),
         actor: r["actor"].as_str().unwrap_or("").to_string(),
         reason: str_of(&r["reason"]),
         weight: pct(weight),
@@ -1004,13 +997,37 @@ pub async fn rollout(
 /// A rollout action from the page's buttons (the guard has checked
 /// `csrf` and the operator role). The action is recorded as the signed-in
 /// identity: a page can claim no other.
+/// A rollout action's form: the CSRF token (checked by the guard), and
+/// for a deploy the version, for a promote whether to go to 100 %.
+#[derive(serde::Deserialize, Default)]
+pub struct ActionForm {
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default)]
+    full: Option<String>,
+}
+
 pub async fn rollout_action(
     State(app): State<App>,
     Extension(id): Extension<Identity>,
     headers: HeaderMap,
     UrlPath((service, env, action)): UrlPath<(String, String, String)>,
+    axum::extract::Form(form): axum::extract::Form<ActionForm>,
 ) -> Response {
-    match api::rollout_action(&app, &id, &service, &env, &action, false, None).await {
+    let result = if action == "deploy" {
+        let version = form
+            .version
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| v.trim().to_string());
+        let req = api::DeployRequest {
+            version,
+            ..Default::default()
+        };
+        api::deploy(&app, &id, &service, &env, req).await
+    } else {
+        api::rollout_action(&app, &id, &service, &env, &action, form.full.is_some(), None).await
+    };
+    match result {
         Ok(_) => redirect(&format!(
             "/rollouts/{}/{}?done={}",
             seg(&service),
@@ -1184,11 +1201,8 @@ pub async fn run(
     let job = match want {
         Some(j) if r.jobs.contains(&j) => Some(j),
         Some(j) => {
-            let e = ApiError::not_found(format!(
-                "run {n} has no job `{}`",
-                crate::diag::sanitize(&j)
-            ))
-            .hint(format!("its jobs: {}", r.jobs.join(", ")));
+            let e = ApiError::not_found(format!("run {n} has no job `{}`", crate::diag::sanitize(&j)))
+                .hint(format!("its jobs: {}", r.jobs.join(", ")));
             l.alert = Some(e.into());
             None
         }
@@ -1220,9 +1234,7 @@ pub async fn run(
                 selected: job.as_deref() == Some(j.as_str()),
                 st: job_st(info),
                 attempts: info.map(|i| i.attempts.to_string()).unwrap_or_else(|| "–".into()),
-                duration: info
-                    .map(|i| duration_ms(i.duration_ms))
-                    .unwrap_or_else(|| "–".into()),
+                duration: info.map(|i| duration_ms(i.duration_ms)).unwrap_or_else(|| "–".into()),
                 note: info.and_then(|i| i.reason.clone()).unwrap_or_default(),
             }
         })
@@ -1650,7 +1662,10 @@ mod tests {
                 })
                 .collect(),
         };
-        assert_eq!(badge(&Ok(report(Some(7), vec![]))).word, "verified ✓ up to checkpoint 7");
+        assert_eq!(
+            badge(&Ok(report(Some(7), vec![]))).word,
+            "verified ✓ up to checkpoint 7"
+        );
         assert_eq!(
             badge(&Ok(report(None, vec![]))).word,
             "chain verified ✓, no signed checkpoint yet"
@@ -1669,6 +1684,11 @@ mod tests {
             "gate=release comment: ok"
         );
         assert_eq!(payload_summary(&serde_json::json!({})), "");
-        assert!(payload_summary(&serde_json::json!({ "message": "a".repeat(500) })).chars().count() <= 120);
+        assert!(
+            payload_summary(&serde_json::json!({ "message": "a".repeat(500) }))
+                .chars()
+                .count()
+                <= 120
+        );
     }
 }

@@ -128,10 +128,7 @@ fn parse_answer(raw: &[u8]) -> Answer {
 
 fn dechunk(mut b: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    loop {
-        let Some(nl) = b.windows(2).position(|w| w == b"\r\n") else {
-            break;
-        };
+    while let Some(nl) = b.windows(2).position(|w| w == b"\r\n") {
         let size = usize::from_str_radix(String::from_utf8_lossy(&b[..nl]).trim(), 16).unwrap_or(0);
         if size == 0 {
             break;
@@ -378,7 +375,10 @@ fn every_route_with_every_role_and_no_token_matches_the_access_matrix() {
     let s = Server::start();
     let mut tokens = vec![(String::from("none"), None)];
     for role in ["viewer", "operator", "approver", "admin"] {
-        tokens.push((role.to_string(), Some(s.token(&format!("{role}@example.com"), role, &[]))));
+        tokens.push((
+            role.to_string(),
+            Some(s.token(&format!("{role}@example.com"), role, &[])),
+        ));
     }
     let mut failures = Vec::new();
     // Shutdown last: the admin's call stops the server.
@@ -430,22 +430,48 @@ fn approvals_through_the_api_act_as_the_token_and_obey_scope_and_segregation_of_
     s.promote_staging();
     let author = s.token("dev@example.com", "approver", &[]);
     let staging_only = s.token("bob@example.com", "approver", &["--env", "staging"]);
-    let alice = s.token("alice@example.com", "approver", &["--env", "production", "--gate", "release"]);
+    let alice = s.token(
+        "alice@example.com",
+        "approver",
+        &["--env", "production", "--gate", "release"],
+    );
     let gate = s.call("GET", "/api/v1/gates/release", Some(&alice), None);
     assert_eq!(gate.status, 200, "{}", gate.text());
     assert_eq!(gate.json()["status"], "waiting");
     // Outside the token's scope: refused before the engine is asked.
-    let a = s.call("POST", "/api/v1/gates/release/approve", Some(&staging_only), Some(json!({})));
+    let a = s.call(
+        "POST",
+        "/api/v1/gates/release/approve",
+        Some(&staging_only),
+        Some(json!({})),
+    );
     assert_eq!(a.status, 403, "{}", a.text());
     assert!(a.json()["error"].as_str().unwrap().contains("staging"), "{}", a.text());
     // The author may not approve their own change (the gate's rule).
-    let a = s.call("POST", "/api/v1/gates/release/approve", Some(&author), Some(json!({ "comment": "lgtm" })));
+    let a = s.call(
+        "POST",
+        "/api/v1/gates/release/approve",
+        Some(&author),
+        Some(json!({ "comment": "lgtm" })),
+    );
     assert_eq!(a.status, 403, "{}", a.text());
-    assert!(a.json()["error"].as_str().unwrap().contains("segregation of duties"), "{}", a.text());
+    assert!(
+        a.json()["error"].as_str().unwrap().contains("segregation of duties"),
+        "{}",
+        a.text()
+    );
     let refused = s.events("gate.refused");
-    assert!(refused.iter().any(|e| e["actor"] == "user:dev@example.com"), "{refused:#?}");
+    assert!(
+        refused.iter().any(|e| e["actor"] == "user:dev@example.com"),
+        "{refused:#?}"
+    );
     // Alice approves; the ledger records her, not the server.
-    let a = s.call("POST", "/api/v1/gates/release/approve", Some(&alice), Some(json!({ "comment": "ship it" })));
+    let a = s.call(
+        "POST",
+        "/api/v1/gates/release/approve",
+        Some(&alice),
+        Some(json!({ "comment": "ship it" })),
+    );
     assert_eq!(a.status, 200, "{}", a.text());
     assert_eq!(a.json()["gate"]["status"], "open", "{}", a.text());
     let approved = s.events("gate.approved");
@@ -453,7 +479,12 @@ fn approvals_through_the_api_act_as_the_token_and_obey_scope_and_segregation_of_
     assert_eq!(approved[0]["actor"], "user:alice@example.com");
     assert_eq!(approved[0]["payload"]["comment"], "ship it");
     // Bad bodies are clear 400s, never 500s.
-    let a = s.call("POST", "/api/v1/gates/release/approve", Some(&alice), Some(json!({ "coment": "typo" })));
+    let a = s.call(
+        "POST",
+        "/api/v1/gates/release/approve",
+        Some(&alice),
+        Some(json!({ "coment": "typo" })),
+    );
     assert_eq!(a.status, 400, "{}", a.text());
     assert!(a.json()["error"].as_str().unwrap().contains("coment"), "{}", a.text());
 }
@@ -468,7 +499,11 @@ fn a_revoked_or_expired_token_is_refused_at_once() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let a = s.call("GET", "/api/v1/whoami", Some(&t), None);
     assert_eq!(a.status, 401, "{}", a.text());
-    assert!(s.events("api.denied").iter().any(|e| e["payload"]["reason"] == "revoked token"));
+    assert!(
+        s.events("api.denied")
+            .iter()
+            .any(|e| e["payload"]["reason"] == "revoked token" && e["payload"]["identity"] == "user:ci@example.com")
+    );
     // Through the API, by an admin.
     let admin = s.token("root@example.com", "admin", &[]);
     let other = s.token("ops@example.com", "viewer", &[]);
@@ -480,7 +515,10 @@ fn a_revoked_or_expired_token_is_refused_at_once() {
     let list = s.call("GET", "/api/v1/tokens", Some(&admin), None);
     assert!(!list.text().contains(&t) && !list.text().contains(&other));
     let ledger = std::fs::read(s.path().join(".lockgate/ledger.db")).unwrap();
-    assert!(!ledger.windows(t.len()).any(|w| w == t.as_bytes()), "a token's secret reached the ledger");
+    assert!(
+        !ledger.windows(t.len()).any(|w| w == t.as_bytes()),
+        "a token's secret reached the ledger"
+    );
     // An expired token.
     let short = s.token("tmp@example.com", "viewer", &["--expires", "1m"]);
     let out = lockgate(s.path())
@@ -499,7 +537,11 @@ fn sessions_are_fresh_at_sign_in_and_forms_need_the_csrf_token() {
     s.user("alice@example.com", "approver", "correct horse battery");
     // Session fixation: a cookie chosen before sign-in is never adopted.
     let planted = "lockgate_session=0000000000000000000000000000000000000000000000000000000000000000";
-    let a = sign_in(&s, "user=alice%40example.com&password=correct+horse+battery&next=%2Fgates%2Frelease", Some(planted));
+    let a = sign_in(
+        &s,
+        "user=alice%40example.com&password=correct+horse+battery&next=%2Fgates%2Frelease",
+        Some(planted),
+    );
     assert_eq!(a.status, 303, "{}", a.text());
     assert_eq!(a.header("location"), Some("/gates/release"));
     let cookie = session_cookie(&a).expect("a session cookie");
@@ -512,16 +554,35 @@ fn sessions_are_fresh_at_sign_in_and_forms_need_the_csrf_token() {
     let page = http(s.api, "GET", "/gates/release", &[("Cookie", &cookie)], b"");
     assert_eq!(page.status, 200, "{}", page.text());
     let csrf = csrf_in(&page.text()).expect("a csrf field in the gate page");
-    let form = [("Cookie", cookie.as_str()), ("Content-Type", "application/x-www-form-urlencoded")];
+    let form = [
+        ("Cookie", cookie.as_str()),
+        ("Content-Type", "application/x-www-form-urlencoded"),
+    ];
     let a = http(s.api, "POST", "/gates/release/approve", &form, b"comment=forged");
     assert_eq!(a.status, 403, "{}", a.text());
-    let a = http(s.api, "POST", "/gates/release/approve", &form, b"comment=forged&csrf=0123");
+    let a = http(
+        s.api,
+        "POST",
+        "/gates/release/approve",
+        &form,
+        b"comment=forged&csrf=0123",
+    );
     assert_eq!(a.status, 403, "{}", a.text());
     // The API refuses a cookie-authenticated change without the header too.
-    let a = http(s.api, "POST", "/api/v1/gates/release/approve", &[("Cookie", &cookie), ("Content-Type", "application/json")], b"{}");
+    let a = http(
+        s.api,
+        "POST",
+        "/api/v1/gates/release/approve",
+        &[("Cookie", &cookie), ("Content-Type", "application/json")],
+        b"{}",
+    );
     assert_eq!(a.status, 403, "{}", a.text());
     assert!(s.events("gate.approved").is_empty());
-    assert!(s.events("api.denied").iter().any(|e| e["payload"]["reason"] == "missing or wrong CSRF token"));
+    assert!(
+        s.events("api.denied")
+            .iter()
+            .any(|e| e["payload"]["reason"] == "missing or wrong CSRF token")
+    );
     // With the token it goes through, as alice.
     let body = format!("comment=reviewed&csrf={csrf}");
     let a = http(s.api, "POST", "/gates/release/approve", &form, body.as_bytes());
@@ -538,7 +599,10 @@ fn sessions_are_fresh_at_sign_in_and_forms_need_the_csrf_token() {
         s.api,
         "POST",
         "/login",
-        &[("Content-Type", "application/x-www-form-urlencoded"), ("Origin", "https://evil.example")],
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Origin", "https://evil.example"),
+        ],
         b"user=alice%40example.com&password=correct+horse+battery",
     );
     assert_eq!(a.status, 403, "{}", a.text());
@@ -546,7 +610,7 @@ fn sessions_are_fresh_at_sign_in_and_forms_need_the_csrf_token() {
 
 #[test]
 fn failed_sign_ins_are_rate_limited_and_recorded() {
-    let s = Server::start();
+    let s = Server::start_with(&["--log-format", "json"]);
     s.user("bob@example.com", "viewer", "a long enough passphrase");
     for _ in 0..5 {
         let a = sign_in(&s, "user=bob%40example.com&password=guess", None);
@@ -558,7 +622,11 @@ fn failed_sign_ins_are_rate_limited_and_recorded() {
     assert_eq!(a.status, 429, "{}", a.text());
     assert!(!a.text().contains("passphrase"));
     let denied = s.events("api.denied");
-    assert!(denied.iter().any(|e| e["payload"]["reason"] == "wrong user name, password or token"));
+    assert!(
+        denied
+            .iter()
+            .any(|e| e["payload"]["reason"] == "wrong user name, password or token")
+    );
     // Nothing secret in the ledger.
     let out = s.lg("owner@example.com", &["audit", "log", "--json"]);
     assert!(!stdout(&out).contains("passphrase") && !stdout(&out).contains("guess"));
@@ -566,8 +634,27 @@ fn failed_sign_ins_are_rate_limited_and_recorded() {
     let pw = std::fs::read_to_string(s.path().join(".lockgate/passwords.json")).unwrap();
     assert!(pw.contains("$argon2id$") && !pw.contains("passphrase"));
     use std::os::unix::fs::PermissionsExt as _;
-    let mode = std::fs::metadata(s.path().join(".lockgate/passwords.json")).unwrap().permissions().mode();
+    let mode = std::fs::metadata(s.path().join(".lockgate/passwords.json"))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o077, 0);
+    // The access log: one JSON object per request, with its id; no secrets.
+    let log = std::fs::read_to_string(s.path().join(".lockgate/serve.log")).unwrap();
+    let lines: Vec<Value> = log
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let logins: Vec<&Value> = lines.iter().filter(|l| l["route"] == "/login").collect();
+    assert_eq!(logins.len(), 6, "{log}");
+    assert!(
+        logins
+            .iter()
+            .all(|l| l["request_id"].as_str().is_some_and(|r| !r.is_empty()))
+    );
+    assert_eq!(logins.last().unwrap()["status"], 429);
+    assert!(!log.contains("passphrase") && !log.contains("guess"), "{log}");
 }
 
 #[test]
@@ -577,7 +664,10 @@ fn the_api_answers_errors_in_one_shape_and_serves_its_document() {
     let a = s.call("GET", "/api/v1/gates/nogate", Some(&viewer), None);
     assert_eq!(a.status, 404);
     let e = a.json();
-    assert!(e["error"].is_string() && e["code"] == "not_found" && e["exit"].is_number(), "{e}");
+    assert!(
+        e["error"].is_string() && e["code"] == "not_found" && e["exit"].is_number(),
+        "{e}"
+    );
     assert!(a.header("x-request-id").is_some());
     let a = s.call("GET", "/api/v1/runs/abc", Some(&viewer), None);
     assert_eq!(a.status, 400);
@@ -585,7 +675,12 @@ fn the_api_answers_errors_in_one_shape_and_serves_its_document() {
     let page = a.json();
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     let next = page["next"].as_u64().expect("a next page");
-    let a = s.call("GET", &format!("/api/v1/audit?limit=2&after={next}"), Some(&viewer), None);
+    let a = s.call(
+        "GET",
+        &format!("/api/v1/audit?limit=2&after={next}"),
+        Some(&viewer),
+        None,
+    );
     assert!(a.json()["items"][0]["seq"].as_u64().unwrap() > next);
     let a = s.call("GET", "/nowhere", None, None);
     assert_eq!(a.status, 404);
@@ -595,7 +690,13 @@ fn the_api_answers_errors_in_one_shape_and_serves_its_document() {
     assert_eq!(doc.text(), include_str!("../../docs/openapi.json"));
     // A body over the limit is refused cleanly.
     let big = vec![b'x'; 2 * 1024 * 1024];
-    let a = http(s.api, "POST", "/api/v1/gates/release/approve", &[("Authorization", &format!("Bearer {viewer}"))], &big);
+    let a = http(
+        s.api,
+        "POST",
+        "/api/v1/gates/release/approve",
+        &[("Authorization", &format!("Bearer {viewer}"))],
+        &big,
+    );
     assert!(matches!(a.status, 403 | 413), "{}", a.status);
     // The audit export is a verifiable bundle.
     let a = s.call("GET", "/api/v1/audit/export", Some(&viewer), None);
@@ -621,15 +722,36 @@ fn the_api_answers_errors_in_one_shape_and_serves_its_document() {
 #[test]
 fn a_non_loopback_address_needs_tls_and_tls_serves_https() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("lockgate.yaml"), SPEC.replace("PORT_WEB", &free_port().to_string())).unwrap();
+    std::fs::write(
+        dir.path().join("lockgate.yaml"),
+        SPEC.replace("PORT_WEB", &free_port().to_string()),
+    )
+    .unwrap();
     let out = as_user(dir.path(), "dev@example.com", &["serve", "--listen", "0.0.0.0:0"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("without TLS"), "{}", stderr(&out));
     // A self-signed certificate for 127.0.0.1.
     let certs = tempfile::tempdir().unwrap();
     let made = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"])
-        .args(["-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:FALSE"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+        ])
+        .args([
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-addext",
+            "basicConstraints=critical,CA:FALSE",
+        ])
         .args(["-keyout", "key.pem", "-out", "cert.pem"])
         .current_dir(certs.path())
         .output();
@@ -645,9 +767,19 @@ fn a_non_loopback_address_needs_tls_and_tls_serves_https() {
     let listen = format!("127.0.0.1:{port}");
     let cert = certs.path().join("cert.pem");
     let key = certs.path().join("key.pem");
-    let s = Server::start_with(&["--listen", &listen, "--tls-cert", cert.to_str().unwrap(), "--tls-key", key.to_str().unwrap()]);
+    let s = Server::start_with(&[
+        "--listen",
+        &listen,
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+    ]);
     // The CLI still works (its own loopback listener) …
-    let out = s.lg("dev@example.com", &["rollout", "status", "web", "--env", "staging", "--json"]);
+    let out = s.lg(
+        "dev@example.com",
+        &["rollout", "status", "web", "--env", "staging", "--json"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // … and the public address speaks TLS only.
     let mut roots = rustls::RootCertStore::empty();
@@ -680,4 +812,68 @@ fn a_non_loopback_address_needs_tls_and_tls_serves_https() {
     let mut buf = Vec::new();
     let _ = plain.read_to_end(&mut buf);
     assert!(!String::from_utf8_lossy(&buf).contains("\"ok\""));
+}
+
+/// Finds a tool on PATH; `None` (with a visible message) when it is not
+/// installed, unless LOCKGATE_REQUIRE_TOOLS is set.
+pub fn tool(name: &str, why: &str) -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("LOCKGATE_REQUIRE_TOOLS").is_none(),
+            "{name} is required ({why}); scripts/test installs it"
+        );
+        eprintln!("skipping {why}: {name} is not installed (scripts/test installs it)");
+    }
+    found
+}
+
+#[test]
+fn the_api_holds_up_to_schemathesis_fuzzing_against_its_own_document() {
+    let Some(st) = tool("schemathesis", "API fuzzing against the OpenAPI document") else {
+        return;
+    };
+    let s = Server::start();
+    s.promote_staging();
+    let admin = s.token("fuzz@example.com", "admin", &[]);
+    let report = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(st)
+        .arg("run")
+        .arg(format!("http://{}/openapi.json", s.api))
+        .args(["-H", &format!("Authorization: Bearer {admin}")])
+        .args([
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+        ])
+        // Stopping the server or revoking the fuzzer's own token ends the run
+        // early; a rollout's event stream never ends by design.
+        .args([
+            "--exclude-path",
+            "/api/v1/shutdown",
+            "--exclude-path",
+            "/api/v1/tokens/{id}",
+        ])
+        .args(["--exclude-path", "/api/v1/rollouts/{service}/{env}/events"])
+        .args([
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--max-examples",
+            "40",
+            "--seed",
+            "20261206",
+        ])
+        .args(["--request-timeout", "30", "--no-color", "--report-dir"])
+        .arg(report.path())
+        .current_dir(report.path())
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(out.status.success(), "schemathesis found problems:\n{text}");
+    assert!(text.contains("passed"), "{text}");
+    // The server is still up and the fuzzer's token still works.
+    assert_eq!(s.call("GET", "/api/v1/whoami", Some(&admin), None).status, 200);
 }
