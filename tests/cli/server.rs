@@ -877,3 +877,101 @@ fn the_api_holds_up_to_schemathesis_fuzzing_against_its_own_document() {
     // The server is still up and the fuzzer's token still works.
     assert_eq!(s.call("GET", "/api/v1/whoami", Some(&admin), None).status, 200);
 }
+
+/// Reads a server-sent event stream until `until` holds for the text so far
+/// (bounded by `limit` bytes and the socket's timeout).
+fn read_stream(addr: SocketAddr, path: &str, token: &str, until: impl Fn(&str) -> bool) -> String {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    let mut buf = [0u8; 4096];
+    while !until(&text) && text.len() < 1 << 20 {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => text.push_str(&String::from_utf8_lossy(&buf[..n])),
+        }
+    }
+    text
+}
+
+#[test]
+fn an_operator_runs_the_pipeline_and_deploys_through_the_api_while_a_viewer_watches_live() {
+    let s = Server::start();
+    let ops = s.token("ops@example.com", "operator", &[]);
+    let viewer = s.token("watch@example.com", "viewer", &[]);
+    // A pipeline run started through the API is triggered by the operator.
+    let a = s.call("POST", "/api/v1/runs", Some(&ops), Some(json!({ "jobs": ["test"] })));
+    assert_eq!(a.status, 202, "{}", a.text());
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let run = loop {
+        let runs = s.call("GET", "/api/v1/runs?limit=5", Some(&viewer), None).json();
+        let mine = runs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["trigger"] == "user:ops@example.com" && r["status"] != "unfinished")
+            .cloned();
+        if let Some(r) = mine {
+            break r;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the API's run never finished: {runs:#}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(run["status"], "succeeded", "{run:#}");
+    let id = run["run"].as_u64().unwrap();
+    let log = s.call("GET", &format!("/api/v1/runs/{id}/jobs/test/log"), Some(&viewer), None);
+    assert_eq!(log.status, 200);
+    // Following a finished run's log streams it and ends.
+    let streamed = read_stream(
+        s.api,
+        &format!("/api/v1/runs/{id}/jobs/test/log?follow=true"),
+        &viewer,
+        |t| t.contains("event: end"),
+    );
+    assert!(
+        streamed.contains("text/event-stream") && streamed.contains("event: end"),
+        "{streamed}"
+    );
+    let ev = s
+        .call("GET", &format!("/api/v1/runs/{id}/evidence"), Some(&viewer), None)
+        .json();
+    assert!(!ev["evidence"].as_array().unwrap().is_empty(), "{ev}");
+    // The operator deploys to staging; the viewer sees the rollout live.
+    let a = s.call(
+        "POST",
+        "/api/v1/rollouts/web/staging/deploy",
+        Some(&ops),
+        Some(json!({ "version": "v1" })),
+    );
+    assert_eq!(a.status, 200, "{}", a.text());
+    let live = read_stream(s.api, "/api/v1/rollouts/web/staging/events", &viewer, |t| {
+        t.contains("\"phase\":\"completed\"")
+    });
+    assert!(
+        live.contains("event: status") && live.contains("\"phase\":\"completed\""),
+        "{live}"
+    );
+    let started = s.events("rollout.started");
+    assert_eq!(started[0]["actor"], "user:ops@example.com", "{started:#?}");
+    // Production is guarded: the API asks its gates and refuses, recorded.
+    let a = s.call(
+        "POST",
+        "/api/v1/rollouts/web/production/deploy",
+        Some(&ops),
+        Some(json!({ "version": "v1" })),
+    );
+    assert_eq!(a.status, 403, "{}", a.text());
+    assert!(
+        s.events("gate.refused")
+            .iter()
+            .any(|e| e["actor"] == "user:ops@example.com")
+    );
+}
