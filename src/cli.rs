@@ -289,6 +289,22 @@ or rolls back its rollouts when started again.")]
     /// Stop the project's controller and every service it runs
     Stop,
 
+    /// Serve the Model Context Protocol on stdin/stdout for an AI coding agent
+    #[command(after_help = "\
+Examples (an editor's MCP configuration runs this):
+  lockgate mcp --agent claude              as agent:claude with the operator role
+  LOCKGATE_TOKEN=lg_… lockgate mcp         as the token's identity and role
+
+The agent can inspect, run pipelines, ask for approvals and deploy through the gates; every
+tool call is a ledger event (`lockgate audit log --actor agent:claude`). It cannot approve a
+gate unless an administrator gave it an approver token, and never one guarding production.
+Over HTTP, `lockgate serve` offers the same at /mcp (Authorization: Bearer <agent token>).")]
+    Mcp {
+        /// The agent's name; recorded as agent:NAME
+        #[arg(long, default_value = "mcp")]
+        agent: String,
+    },
+
     /// API tokens for the server: create (shown once), list, revoke
     #[command(subcommand)]
     Token(TokenCommand),

@@ -14,6 +14,7 @@ pub mod exit;
 pub mod gates;
 pub mod git;
 pub mod ledger;
+pub mod mcp;
 pub mod pipeline;
 pub mod policy;
 pub mod scaffold;

@@ -440,6 +440,20 @@ pub fn approve_as(
         .map(|x| &x.0)
         .ok_or_else(|| UserError::usage("unknown gate"))?;
     let who = actor.to_string();
+    if actor.kind == crate::ledger::ActorKind::Agent
+        && let Some(env) = gdef.environment.as_ref().map(|e| e.value.to_string())
+        && crate::mcp::is_production(spec, &env)
+    {
+        return Err(refuse(
+            g,
+            actor,
+            Exit::Blocked,
+            "approve",
+            gate,
+            format!("{who} is an AI agent: agents never approve a gate guarding production ({env})"),
+            "ask a person to approve it: `lockgate approve` or the web UI".into(),
+        ));
+    }
     let (roles, team) = eval::roles_of(spec, &who);
     let run = eval::run_under_review(&w.history, &w.head);
     let Some(run) = run else {

@@ -13,7 +13,7 @@ mod evidence;
 pub mod gate;
 mod init;
 pub mod logs;
-mod rules;
+pub mod rules;
 mod run;
 pub mod runs;
 mod scan;
@@ -86,6 +86,7 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
                 log_json: log_format == crate::cli::LogFormat::Json,
             },
         ),
+        Command::Mcp { agent } => token::mcp(&g, &agent),
         Command::Token(c) => token::run(&g, c),
         Command::User(c) => token::user(&g, c),
         Command::Stop => delivery::stop(&g),

@@ -260,3 +260,35 @@ pub fn user(g: &GlobalArgs, cmd: UserCommand) -> Result<Exit> {
         }
     }
 }
+
+/// `lockgate mcp`: the stdio MCP server, as `agent:NAME` (operator) or as
+/// the identity of `LOCKGATE_TOKEN`.
+pub fn mcp(g: &GlobalArgs, agent: &str) -> Result<Exit> {
+    let path = super::spec_path(g)?;
+    let loaded = super::load_spec(g, &path)?;
+    let root = loaded.root().to_path_buf();
+    let mut pg = g.clone();
+    pg.config = Some(loaded.path.clone());
+    let identity = match std::env::var("LOCKGATE_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
+        Some(tok) => {
+            let ids = identities(&pg)?;
+            ids.by_token(tok.trim(), crate::ledger::now()).map_err(|r| {
+                UserError::usage(format!("LOCKGATE_TOKEN is not accepted: {}", r.as_str()))
+                    .with_hint("create one with `lockgate token create --name NAME --agent --role operator`")
+            })?
+        }
+        None => crate::server::identity::Identity {
+            actor: identity::actor_of(agent, true)?,
+            role: identity::Role::Operator,
+            environments: vec![],
+            gates: vec![],
+            via: "stdio".into(),
+            token: None,
+        },
+    };
+    if !identity.actor.starts_with("agent:") {
+        eprintln!("lockgate mcp: acting as {} (not an agent identity)", identity.actor);
+    }
+    crate::mcp::run_stdio(pg, root.clone(), root.join(".lockgate"), identity)?;
+    Ok(Exit::Ok)
+}

@@ -541,6 +541,31 @@ pub static ROUTES: &[RouteDef] = &[
         ),
         Req::Form("Decide"),
     )),
+    // The MCP endpoint (streamable HTTP); each tool checks the role itself.
+    page(r(
+        "POST",
+        "/mcp",
+        Perm::Signed,
+        "mcp",
+        "Model Context Protocol messages",
+        Resp::Json("Object"),
+    )),
+    page(r(
+        "GET",
+        "/mcp",
+        Perm::Signed,
+        "mcp",
+        "Model Context Protocol event stream",
+        Resp::Events,
+    )),
+    page(r(
+        "DELETE",
+        "/mcp",
+        Perm::Signed,
+        "mcp",
+        "End a Model Context Protocol session",
+        Resp::Json("Object"),
+    )),
     // Administering.
     r(
         "GET",
@@ -638,7 +663,8 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/audit/export", get(audit_export))
         .route("/api/v1/tokens", get(tokens).post(token_create))
         .route("/api/v1/tokens/{id}", delete(token_revoke))
-        .route("/api/v1/shutdown", post(shutdown));
+        .route("/api/v1/shutdown", post(shutdown))
+        .route_service("/mcp", crate::mcp::http_service(app.clone()));
     super::ui::routes(api)
         .route_layer(axum::middleware::from_fn_with_state(app.clone(), super::guard))
         .fallback(not_found)
@@ -954,17 +980,30 @@ async fn start_run(
 /// Starts `lockgate run` in the background as `id`: the same runner as
 /// the CLI, its log in `.lockgate/api-runs.log`.
 pub fn start_pipeline(app: &App, id: &Identity, jobs: &[String]) -> anyhow::Result<u32> {
-    let log_path = app.state_dir.join("api-runs.log");
+    start_pipeline_in(&app.g, &app.root, &app.state_dir, &id.actor, jobs)
+}
+
+/// Starts `lockgate run` for the project at `root` in the background as
+/// `actor`; its output goes to `.lockgate/api-runs.log`.
+pub fn start_pipeline_in(
+    g: &crate::cli::GlobalArgs,
+    root: &std::path::Path,
+    state_dir: &std::path::Path,
+    actor: &str,
+    jobs: &[String],
+) -> anyhow::Result<u32> {
+    std::fs::create_dir_all(state_dir)?;
+    let log_path = state_dir.join("api-runs.log");
     let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path)?;
     let mut cmd = std::process::Command::new(std::env::current_exe()?);
-    cmd.arg("-f").arg(commands::spec_path(&app.g)?);
-    if let Some(s) = &app.g.store {
+    cmd.arg("-f").arg(commands::spec_path(g)?);
+    if let Some(s) = &g.store {
         cmd.arg("--store").arg(s);
     }
     cmd.arg("run").arg("--progress").arg("plain").args(jobs);
     let child = cmd
-        .current_dir(&app.root)
-        .env("LOCKGATE_USER", &id.actor)
+        .current_dir(root)
+        .env("LOCKGATE_USER", actor)
         .env("NO_COLOR", "1")
         .stdin(std::process::Stdio::null())
         .stdout(log.try_clone()?)

@@ -6,6 +6,7 @@ mod delivery;
 mod gates;
 mod general;
 mod init;
+mod mcp;
 mod merkle_vectors;
 mod pipeline;
 mod scan;

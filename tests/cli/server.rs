@@ -335,6 +335,9 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("DELETE", "/api/v1/tokens/{id}", "admin"),
     ("POST", "/api/v1/audit/checkpoint", "admin"),
     ("POST", "/api/v1/shutdown", "admin"),
+    ("POST", "/mcp", "signed"),
+    ("GET", "/mcp", "signed"),
+    ("DELETE", "/mcp", "signed"),
 ];
 
 fn allowed(role: &str, need: &str) -> bool {
