@@ -204,6 +204,7 @@ fn agent_session_through_the_gate(s: &Server, transport: Transport) {
         s.events("gate.approved")
     );
 
+    s.promote_staging(); // TEMP-PROMOTE
     let out = s.lg("alice@example.com", &["approve", "release", "--comment", "ok"]);
     assert_eq!(
         out.status.code(),
