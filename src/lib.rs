@@ -15,6 +15,7 @@ pub mod gates;
 pub mod git;
 pub mod ledger;
 pub mod mcp;
+pub mod notify;
 pub mod pipeline;
 pub mod policy;
 pub mod scaffold;

@@ -888,11 +888,61 @@ async fn request_approval(b: &Backend, actor: &Actor, a: RequestApprovalArgs) ->
     );
     let b2 = b.clone();
     let seq = blocking(move || b2.record(vec![ev])).await?;
+    let event = seq.first().copied().unwrap_or(0);
+    // The webhook, if configured: its outcome is recorded (with the host
+    // only: the URL may carry a secret) and reported, never fatal.
+    let webhook = match spec.notify.webhook.as_ref().map(|w| w.value.to_string()) {
+        None => json!(null),
+        Some(url) => {
+            let body = json!({
+                "event": "gate.approval_requested", "project": spec.project.value.to_string(), "gate": r.gate,
+                "environment": r.environment, "requested_by": actor.to_string(), "message": a.message,
+                "approvers": notified, "artifact": r.artifact, "commit": r.commit, "ledger_event": event,
+                "approve_with": format!("lockgate approve {}", r.gate),
+            });
+            let host = crate::notify::host_of(&url);
+            let outcome = tokio::task::spawn_blocking(move || {
+                crate::notify::post_json(&url, &body, std::time::Duration::from_secs(5))
+            })
+            .await
+            .unwrap_or_else(|_| Err("the notification task failed".into()));
+            let (kind, v) = match &outcome {
+                Ok(code) if (200..300).contains(code) => (
+                    "notify.delivered",
+                    json!({ "host": host, "status": code, "delivered": true }),
+                ),
+                Ok(code) => (
+                    "notify.failed",
+                    json!({ "host": host, "status": code, "delivered": false }),
+                ),
+                Err(e) => ("notify.failed", json!({ "host": host, "error": e, "delivered": false })),
+            };
+            let rec = crate::ledger::NewEvent::json(
+                actor.clone(),
+                kind,
+                format!("gate/{}", r.gate),
+                json!({ "for_event": event, "webhook": v }),
+            );
+            let b3 = b.clone();
+            let _ = blocking(move || b3.record(vec![rec])).await;
+            v
+        }
+    };
+    let hook = match webhook["delivered"].as_bool() {
+        Some(true) => format!(
+            " The webhook at {} was notified.",
+            webhook["host"].as_str().unwrap_or("")
+        ),
+        Some(false) => format!(
+            " The webhook at {} could not be notified; tell your human directly.",
+            webhook["host"].as_str().unwrap_or("")
+        ),
+        None => String::new(),
+    };
     answer(
         format!(
-            "approval of `{}` requested (event {}); asked: {}. Tell your human; a person approves with `lockgate approve {}` or in the web UI.",
+            "approval of `{}` requested (event {event}); asked: {}.{hook} Tell your human; a person approves with `lockgate approve {}` or in the web UI.",
             r.gate,
-            seq.first().copied().unwrap_or(0),
             if notified.is_empty() {
                 "anyone allowed to approve".into()
             } else {
@@ -900,7 +950,7 @@ async fn request_approval(b: &Backend, actor: &Actor, a: RequestApprovalArgs) ->
             },
             r.gate
         ),
-        json!({ "event": seq.first(), "gate": r.gate, "notified": notified, "status": r.status }),
+        json!({ "event": event, "gate": r.gate, "notified": notified, "status": r.status, "webhook": webhook }),
     )
 }
 

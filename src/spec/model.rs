@@ -52,6 +52,27 @@ pub struct Spec {
     /// `LOCKGATE_USER` or git's `user.email` gives it).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub people: IndexMap<String, Person>,
+    /// How lockgate tells people that something needs them.
+    #[serde(default, skip_serializing_if = "Notify::is_empty")]
+    pub notify: Notify,
+}
+
+/// Notifications.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Notify {
+    /// An `http://` or `https://` URL that receives a JSON POST when someone
+    /// (a person or an agent) requests an approval. A URL that carries a
+    /// secret (Slack, Teams) belongs in an environment variable: `${APPROVALS_WEBHOOK}`.
+    /// Only its host is ever recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<Located<Text>>,
+}
+
+impl Notify {
+    pub fn is_empty(&self) -> bool {
+        self.webhook.is_none()
+    }
 }
 
 /// A person who approves or attests.

@@ -47,6 +47,15 @@ pub fn validate(file: &Path, spec: &Spec) -> Vec<Diagnostic> {
     services(&mut cx, spec);
     pipeline(&mut cx, spec);
     gates(&mut cx, spec);
+    if let Some(w) = &spec.notify.webhook
+        && !(w.value.starts_with("http://") || w.value.starts_with("https://"))
+    {
+        cx.error(
+            w.pos,
+            "the webhook is not an http:// or https:// URL",
+            "write `webhook: https://…` (or `${VAR}` holding one)",
+        );
+    }
     cx.out.sort_by_key(|d| (d.pos.line, d.pos.column));
     cx.out
 }

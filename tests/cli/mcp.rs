@@ -46,8 +46,11 @@ fn script() -> PathBuf {
 }
 
 enum Transport<'a> {
+    /// `lockgate mcp --agent claude`.
     Stdio,
-    /// The agent's API token.
+    /// `lockgate mcp` with `LOCKGATE_TOKEN` set to this token.
+    StdioToken(&'a str),
+    /// `/mcp` with this bearer token.
     Http(&'a str),
 }
 
@@ -83,6 +86,9 @@ impl Client {
             Transport::Stdio => {
                 cmd.args(["--transport", "stdio"]);
             }
+            Transport::StdioToken(token) => {
+                cmd.args(["--transport", "stdio", "--token", token]);
+            }
             Transport::Http(token) => {
                 cmd.args(["--transport", "http", "--url", &url, "--token", token]);
             }
@@ -107,7 +113,7 @@ impl Client {
             what: format!(
                 "client.py {command} ({})",
                 match transport {
-                    Transport::Stdio => "stdio",
+                    Transport::Stdio | Transport::StdioToken(_) => "stdio",
                     Transport::Http(_) => "http",
                 }
             ),
@@ -204,7 +210,6 @@ fn agent_session_through_the_gate(s: &Server, transport: Transport) {
         s.events("gate.approved")
     );
 
-    s.promote_staging(); // TEMP-PROMOTE
     let out = s.lg("alice@example.com", &["approve", "release", "--comment", "ok"]);
     assert_eq!(
         out.status.code(),
@@ -237,6 +242,9 @@ fn agent_session_through_the_gate(s: &Server, transport: Transport) {
         "gate_status",
         "request_approval",
         "deploy",
+        "rollout_status",
+        "abort",
+        "promote",
         "rollback",
         "audit_query",
         "audit_verify",
@@ -437,4 +445,78 @@ fn real_mcp_client_an_agent_granted_approval_gets_the_tool_but_the_engine_refuse
         refused.iter().any(|e| e["actor"] == "agent:widebot"),
         "the agent's refused approval is not in the ledger: {refused:#?}"
     );
+}
+
+/// A viewer agent, over either transport: it reads, but is offered no tool
+/// that changes anything, and calling one anyway is refused on the record.
+fn a_viewer_agent_reads_but_cannot_change_anything(over_http: bool, name: &str) {
+    let Some(py) = python() else { return };
+    let s = Server::start();
+    let token = s.token(name, "viewer", &["--agent"]);
+    let summary = Client::start(
+        &py,
+        &s,
+        "probe",
+        &if over_http {
+            Transport::Http(&token)
+        } else {
+            Transport::StdioToken(&token)
+        },
+        &[
+            "--call",
+            r#"deploy={"service":"web","environment":"staging","version":"v9"}"#,
+            "--call",
+            r#"run_pipeline={"jobs":["test"]}"#,
+            "--call",
+            r#"project_status={}"#,
+        ],
+    )
+    .passes(Duration::from_secs(120));
+    let tools: Vec<&str> = summary["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for t in ["deploy", "promote", "abort", "rollback", "run_pipeline", "approve"] {
+        assert!(!tools.contains(&t), "a viewer is offered {t}: {tools:?}");
+    }
+    for t in ["project_status", "gate_status", "audit_query"] {
+        assert!(tools.contains(&t), "a viewer is not offered {t}: {tools:?}");
+    }
+    let calls = &summary["calls"];
+    for t in ["deploy", "run_pipeline"] {
+        assert!(
+            calls[t]["is_error"] == true || calls[t]["jsonrpc_error"].is_i64(),
+            "a viewer's {t} was not refused: {summary:#}"
+        );
+    }
+    assert_eq!(calls["project_status"]["is_error"], false, "{summary:#}");
+    // Nothing happened, and the attempts are on the ledger as the agent's.
+    assert!(
+        s.events("rollout.started").is_empty(),
+        "{:#?}",
+        s.events("rollout.started")
+    );
+    let actor = format!("agent:{name}");
+    let out = s.lg("owner@example.com", &["audit", "log", "--actor", &actor, "--json"]);
+    let events: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        events.iter().any(|e| e["kind"] == "api.denied"),
+        "the viewer's refused calls are not on the ledger: {events:#?}"
+    );
+    assert!(
+        events.iter().any(|e| e["kind"] == "mcp.tool_called"),
+        "no mcp.tool_called for {actor}: {events:#?}"
+    );
+}
+
+#[test]
+fn real_mcp_client_over_http_a_viewer_agent_reads_but_cannot_change_anything() {
+    a_viewer_agent_reads_but_cannot_change_anything(true, "watcher");
+}
+
+#[test]
+fn real_mcp_client_over_stdio_with_a_token_acts_as_the_tokens_viewer_agent() {
+    a_viewer_agent_reads_but_cannot_change_anything(false, "stdio-watcher");
 }

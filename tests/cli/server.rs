@@ -978,3 +978,87 @@ fn an_operator_runs_the_pipeline_and_deploys_through_the_api_while_a_viewer_watc
             .any(|e| e["actor"] == "user:ops@example.com")
     );
 }
+
+#[test]
+fn an_agents_approval_request_reaches_the_webhook_and_the_ledger_with_the_host_only() {
+    let s = Server::start();
+    // A webhook receiver on loopback.
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hook = l.local_addr().unwrap();
+    let receiver = std::thread::spawn(move || {
+        let (mut c, _) = l.accept().unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&got).contains("approve_with") {
+            match c.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+        c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        String::from_utf8_lossy(&got).into_owned()
+    });
+    let spec_path = s.path().join("lockgate.yaml");
+    let mut spec = std::fs::read_to_string(&spec_path).unwrap();
+    spec.push_str("notify:\n  webhook: \"${HOOK_URL:-http://127.0.0.1:9/unset}\"\n");
+    std::fs::write(&spec_path, spec).unwrap();
+    let url = format!("http://{hook}/secret-path-token");
+    let out = lockgate(s.path())
+        .env("LOCKGATE_USER", "owner@example.com")
+        .env("HOOK_URL", &url)
+        .args(["validate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Through the stdio MCP server, as the agent.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("lockgate"))
+        .args(["mcp", "--agent", "claude"])
+        .current_dir(s.path())
+        .env("HOOK_URL", &url)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let msgs = [
+        json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": { "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": { "name": "t", "version": "1" } } }),
+        json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }),
+        json!({ "jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": { "name": "request_approval", "arguments": { "gate": "release", "message": "v2 is ready" } } }),
+    ];
+    for m in &msgs {
+        writeln!(stdin, "{m}").unwrap();
+    }
+    let child_out = child.stdout.take().unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child_out));
+    let answer = loop {
+        let line = lines.next().expect("an answer").unwrap();
+        let v: Value = serde_json::from_str(&line).unwrap();
+        if v["id"] == 2 {
+            break v;
+        }
+    };
+    drop(stdin);
+    let _ = child.wait();
+    let result = &answer["result"];
+    assert_ne!(result["isError"], true, "{answer:#}");
+    assert_eq!(result["structuredContent"]["webhook"]["delivered"], true, "{answer:#}");
+    let req = receiver.join().unwrap();
+    assert!(req.starts_with("POST /secret-path-token HTTP/1.1"), "{req}");
+    assert!(
+        req.contains("\"requested_by\":\"agent:claude\"") && req.contains("v2 is ready"),
+        "{req}"
+    );
+    // The ledger has the request and the delivery, never the URL's secret part.
+    let requested = s.events("gate.approval_requested");
+    assert_eq!(requested[0]["actor"], "agent:claude");
+    let delivered = s.events("notify.delivered");
+    assert_eq!(delivered[0]["payload"]["webhook"]["host"], "127.0.0.1");
+    let out = s.lg("owner@example.com", &["audit", "log", "--json"]);
+    assert!(!stdout(&out).contains("secret-path-token"));
+    let calls = s.events("mcp.tool_called");
+    assert_eq!(calls[0]["actor"], "agent:claude");
+    assert_eq!(calls[0]["payload"]["arguments"]["message"], "v2 is ready");
+}
