@@ -289,6 +289,38 @@ or rolls back its rollouts when started again.")]
     /// Stop the project's controller and every service it runs
     Stop,
 
+    /// Delivery performance from the ledger: the four DORA keys and success metrics
+    #[command(after_help = "\
+Examples:
+  lockgate metrics                         production, the last 30 days, against the 30 before
+  lockgate metrics --env staging --since 90d
+  lockgate metrics --json
+
+Definitions: docs/metrics.md. Bands: DORA's published thresholds (see the docs for the year).")]
+    Metrics(MetricsArgs),
+
+    /// Incidents, so change failure rate and time to restore use real outages
+    #[command(subcommand)]
+    Incident(IncidentCommand),
+
+    /// Monitoring artifacts: Prometheus rules, an Alertmanager route, a Grafana dashboard
+    #[command(subcommand)]
+    Monitoring(MonitoringCommand),
+
+    /// Write the infrastructure and deployment documents (Markdown with Mermaid diagrams)
+    #[command(after_help = "\
+Examples:
+  lockgate docs --out plan                 writes plan/infrastructure.md and plan/deployment.md
+  lockgate docs --out plan --check         exit 1 when the checked-in documents are stale (for CI)")]
+    Docs(DocsArgs),
+
+    /// A handover document for a specialist, from live data (Markdown or JSON)
+    #[command(after_help = "\
+Examples:
+  lockgate handover --to security --task \"review the production IAM changes\"
+  lockgate handover --to performance --json")]
+    Handover(HandoverArgs),
+
     /// Serve the Model Context Protocol on stdin/stdout for an AI coding agent
     #[command(after_help = "\
 Examples (an editor's MCP configuration runs this):
@@ -998,4 +1030,93 @@ Examples:
     },
     /// Remove a web user; their sessions end at once
     Remove { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// The environment whose deployments count (default: production, or the last environment)
+    #[arg(long)]
+    pub env: Option<String>,
+    /// The period: an age like 30d (compared with the period before it)
+    #[arg(long, default_value = "30d")]
+    pub since: String,
+    /// Only this service
+    #[arg(long)]
+    pub service: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Open an incident (a production failure)
+    Open {
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        env: String,
+        /// The version that caused it (counts against that deployment)
+        #[arg(long, value_name = "VERSION")]
+        caused_by: Option<String>,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Resolve an open incident (by id, or the open one of a service in an environment)
+    Resolve {
+        id: Option<String>,
+        #[arg(long)]
+        service: Option<String>,
+        #[arg(long)]
+        env: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List incidents
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MonitoringCommand {
+    /// Write Prometheus recording and alerting rules, an Alertmanager route and a Grafana dashboard
+    Export {
+        /// Directory to write into (created if missing)
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DocsArgs {
+    /// Directory to write infrastructure.md and deployment.md into
+    #[arg(long, value_name = "DIR", default_value = "plan")]
+    pub out: PathBuf,
+    /// Do not write: exit 1 when the files there differ from what would be written
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HandoverArgs {
+    /// Who takes over
+    #[arg(long, value_enum)]
+    pub to: HandoverTo,
+    /// What they should do
+    #[arg(long)]
+    pub task: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HandoverTo {
+    Security,
+    Performance,
+    Compliance,
+    Code,
 }

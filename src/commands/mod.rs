@@ -9,10 +9,13 @@ pub mod compliance;
 mod delivery;
 mod demo;
 mod demo_service;
+pub mod docs;
 mod evidence;
 pub mod gate;
 mod init;
 pub mod logs;
+pub mod metrics;
+pub mod monitoring;
 pub mod rules;
 mod run;
 pub mod runs;
@@ -87,6 +90,11 @@ pub fn dispatch(cli: Cli) -> Result<Exit> {
             },
         ),
         Command::Mcp { agent } => token::mcp(&g, &agent),
+        Command::Metrics(a) => metrics::run(&g, a),
+        Command::Incident(c) => metrics::incident(&g, c),
+        Command::Monitoring(c) => monitoring::run(&g, c),
+        Command::Docs(a) => docs::run(&g, a),
+        Command::Handover(a) => docs::handover(&g, a),
         Command::Token(c) => token::run(&g, c),
         Command::User(c) => token::user(&g, c),
         Command::Stop => delivery::stop(&g),
