@@ -1112,7 +1112,7 @@ pub struct HandoverArgs {
     pub json: bool,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum HandoverTo {
     Security,

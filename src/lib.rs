@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod exit;
 pub mod gates;
 pub mod git;
+pub mod insight;
 pub mod ledger;
 pub mod mcp;
 pub mod notify;

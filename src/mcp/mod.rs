@@ -97,11 +97,17 @@ pub struct Lockgate {
 
 impl Lockgate {
     pub fn new(backend: Backend, fixed: Option<Identity>) -> Self {
-        Lockgate {
-            backend,
-            fixed,
-            calls: Arc::default(),
-        }
+        Self::with_limits(backend, fixed, Arc::default())
+    }
+
+    /// Sessions of one server share the rate limits: reconnecting does not
+    /// reset them.
+    pub fn with_limits(
+        backend: Backend,
+        fixed: Option<Identity>,
+        calls: Arc<Mutex<HashMap<String, Vec<Instant>>>>,
+    ) -> Self {
+        Lockgate { backend, fixed, calls }
     }
 
     fn identity(&self, ctx: &RequestContext<RoleServer>) -> Result<Identity, ErrorData> {
@@ -353,9 +359,14 @@ pub fn http_service(
     use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
     // The server's guard has authenticated the caller already; Host checks
     // would only get in the way of a TLS deployment under its own name.
-    let config = StreamableHttpServerConfig::default().disable_allowed_hosts();
+    // Browsers are refused outright: any request carrying an Origin header
+    // gets 403 (agents do not send one), so no web page can drive /mcp.
+    let config = StreamableHttpServerConfig::default()
+        .disable_allowed_hosts()
+        .enforce_origin_validation();
+    let calls: Arc<Mutex<HashMap<String, Vec<Instant>>>> = Arc::default();
     StreamableHttpService::new(
-        move || Ok(Lockgate::new(Backend::Server(app.clone()), None)),
+        move || Ok(Lockgate::with_limits(Backend::Server(app.clone()), None, calls.clone())),
         Arc::default(),
         config,
     )

@@ -146,6 +146,45 @@ pub struct DeployArgs {
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+pub struct DoraArgs {
+    /// The environment whose deployments count (default: production, or the last environment).
+    #[serde(default)]
+    pub environment: Option<String>,
+    /// The period, an age such as `30d` (compared with the period before it).
+    #[serde(default)]
+    pub since: Option<String>,
+    /// Only this service.
+    #[serde(default)]
+    pub service: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocsArgs {
+    /// Also write them to this directory inside the project (e.g. `plan`); default: only return them.
+    #[serde(default)]
+    pub write_to: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverArgs {
+    /// Who takes over: security, performance, compliance or code.
+    pub to: crate::cli::HandoverTo,
+    /// What they should do.
+    #[serde(default)]
+    pub task: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvArgs {
+    /// The environment, named explicitly.
+    pub environment: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UnitArgs {
     pub service: String,
     /// The environment, named explicitly.
@@ -322,6 +361,14 @@ const DEFS: &[Def] = &[
         description: "Roll out a version of a service to a named environment with its strategy (canary, blue-green, rolling). The environment's gates must be open; if they are not, this fails and says what they wait on.",
     },
     Def {
+        name: "promote_environment",
+        perm: Perm::Operate,
+        read_only: false,
+        destructive: false,
+        schema: schema_of::<EnvArgs>,
+        description: "Promote the change under review to a named environment through the gates guarding it (like `lockgate promote ENV`). Fails, saying what the gates wait on, when one is not open. A deploy to an environment promoted from another needs the change promoted there first.",
+    },
+    Def {
         name: "rollout_status",
         perm: Perm::Read,
         read_only: true,
@@ -352,6 +399,30 @@ const DEFS: &[Def] = &[
         destructive: true,
         schema: schema_of::<UnitArgs>,
         description: "Roll a service back to its previous stable version in a named environment.",
+    },
+    Def {
+        name: "dora_metrics",
+        perm: Perm::Read,
+        read_only: true,
+        destructive: false,
+        schema: schema_of::<DoraArgs>,
+        description: "Delivery performance from the ledger: the four DORA keys (deployment frequency, lead time for changes, change failure rate, time to restore) with their performance band and trend, and success metrics (deployment success, rollbacks, gate pass rate, approval wait, automation coverage).",
+    },
+    Def {
+        name: "generate_docs",
+        perm: Perm::Read,
+        read_only: true,
+        destructive: false,
+        schema: schema_of::<DocsArgs>,
+        description: "The project's infrastructure and deployment documents (architecture, pipelines, environments, security controls, monitoring, scaling, disaster recovery, operations guide) with Mermaid diagrams, generated from lockgate.yaml and the ledger. With write_to, also writes them there (operator).",
+    },
+    Def {
+        name: "handover_context",
+        perm: Perm::Read,
+        read_only: true,
+        destructive: false,
+        schema: schema_of::<HandoverArgs>,
+        description: "A handover for a specialist (security, performance, compliance, code): infrastructure state, operational context, success criteria, dependencies and integration, risk factors, from live data.",
     },
     Def {
         name: "audit_query",
@@ -447,6 +518,22 @@ pub async fn call(b: &Backend, id: &Identity, name: &str, args: Value) -> R {
         "request_approval" => request_approval(b, &actor, parse(name, args)?).await,
         "approve" => approve(b, &actor, parse(name, args)?).await,
         "deploy" => deploy(b, id, parse(name, args)?).await,
+        "promote_environment" => {
+            let a: EnvArgs = parse(name, args)?;
+            let g = b.g().clone();
+            let env = a.environment.clone();
+            let p = blocking(move || gate::promote_as(&g, &actor, &env, false, &mut |_| {})).await?;
+            answer(
+                format!(
+                    "promoted run {} (artifact {}) to {}; recorded as event {}",
+                    p.run,
+                    p.artifact.as_deref().unwrap_or("-"),
+                    p.environment,
+                    p.event
+                ),
+                &p,
+            )
+        }
         "rollout_status" => {
             let a: UnitArgs = parse(name, args)?;
             unit_call(b, id, &a.service, &a.environment, "status", false).await
@@ -460,6 +547,41 @@ pub async fn call(b: &Backend, id: &Identity, name: &str, args: Value) -> R {
             unit_call(b, id, &a.service, &a.environment, name, false).await
         }
         "audit_query" => audit_query(b, parse(name, args)?).await,
+        "generate_docs" => generate_docs(b, id, parse(name, args)?).await,
+        "dora_metrics" => {
+            let a: DoraArgs = parse(name, args)?;
+            let g = b.g().clone();
+            let margs = crate::cli::MetricsArgs {
+                env: a.environment,
+                since: a.since.unwrap_or_else(|| "30d".into()),
+                service: a.service,
+                json: true,
+            };
+            blocking(move || {
+                let (report, _) = commands::metrics::compute(&g, &margs)?;
+                Ok(Answer {
+                    text: commands::metrics::render(&report),
+                    data: serde_json::to_value(&report)?,
+                })
+            })
+            .await
+        }
+        "handover_context" => {
+            let a: HandoverArgs = parse(name, args)?;
+            if a.task.as_ref().is_some_and(|t| t.len() > 4096) {
+                return Err(ToolError("the task is longer than 4096 bytes".into()));
+            }
+            let g = b.g().clone();
+            blocking(move || {
+                let f = crate::insight::docs::Facts::gather(&g)?;
+                let h = crate::insight::docs::handover(&f, a.to, a.task.as_deref());
+                Ok(Answer {
+                    text: crate::insight::docs::handover_markdown(&h),
+                    data: serde_json::to_value(&h)?,
+                })
+            })
+            .await
+        }
         "audit_verify" => audit_verify(b).await,
         _ => Err(ToolError(format!("there is no tool `{name}`"))),
     }
@@ -556,7 +678,7 @@ async fn validate_config(b: &Backend) -> R {
         match crate::spec::load(&path, crate::spec::process_vars()) {
             Ok(l) => Ok(Answer {
                 text: format!("{} is valid: project `{}`", path.display(), l.spec.project.value),
-                data: json!({ "valid": true, "file": path.display().to_string() }),
+                data: json!({ "valid": true, "file": path.display().to_string(), "diagnostics": [] }),
             }),
             Err(e) => {
                 let msg = format!("{:#}", commands::load_error(e));
@@ -1072,11 +1194,15 @@ fn status_answer(v: Value) -> R {
         )
     } else {
         format!(
-            "{} in {}: rollout {} of {} is {} at step {}, weight {}%",
+            "{} in {}: stable {}; rollout {} to {} is {} at step {}, weight {}%",
             v["service"].as_str().unwrap_or("?"),
             v["env"].as_str().unwrap_or("?"),
+            v["stable"]["version"]
+                .as_str()
+                .or(v["stable"].as_str())
+                .unwrap_or("none"),
             r["id"],
-            r["version"].as_str().unwrap_or("?"),
+            r["to"].as_str().or(r["version"].as_str()).unwrap_or("?"),
             r["phase"].as_str().unwrap_or("?"),
             r["step"],
             r["weight"]
@@ -1113,6 +1239,47 @@ async fn audit_query(b: &Backend, a: AuditArgs) -> R {
         text.push_str(&format!("\nmore: call again with after={n}"));
     }
     answer(text, v)
+}
+
+async fn generate_docs(b: &Backend, id: &Identity, a: DocsArgs) -> R {
+    let dir = match &a.write_to {
+        Some(d) => {
+            if !super::can(id, Perm::Operate) {
+                return Err(ToolError(format!(
+                    "{} ({}) may read the documents but not write them",
+                    id.actor, id.role
+                )));
+            }
+            let p = std::path::Path::new(d);
+            if d.is_empty() || p.is_absolute() || p.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+                return Err(ToolError(
+                    "write_to is a directory inside the project, without `..`".into(),
+                ));
+            }
+            Some(b.root().join(p))
+        }
+        None => None,
+    };
+    let g = b.g().clone();
+    blocking(move || {
+        let f = crate::insight::docs::Facts::gather(&g)?;
+        let files = crate::insight::docs::render(&f)?;
+        if let Some(dir) = &dir {
+            std::fs::create_dir_all(dir)?;
+            for (name, text) in &files {
+                std::fs::write(dir.join(name), text)?;
+            }
+        }
+        let mut text = String::new();
+        for (name, t) in &files {
+            text.push_str(&format!("<!-- {name} -->\n{t}\n"));
+        }
+        Ok(Answer {
+            text,
+            data: json!({ "files": files.iter().map(|(n, t)| json!({ "name": n, "content": t })).collect::<Vec<_>>(), "written_to": dir.map(|d| d.display().to_string()) }),
+        })
+    })
+    .await
 }
 
 async fn audit_verify(b: &Backend) -> R {

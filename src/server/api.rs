@@ -485,6 +485,17 @@ pub static ROUTES: &[RouteDef] = &[
         ),
         Req::Form("Csrf"),
     )),
+    b(
+        r(
+            "POST",
+            "/api/v1/incidents/alertmanager",
+            Perm::Operate,
+            "incidents",
+            "Alertmanager webhook: firing alerts with `service` and `env` labels open incidents, resolved ones resolve them",
+            Resp::Json("IncidentResult"),
+        ),
+        Req::Json("AlertmanagerWebhook"),
+    ),
     // Deciding.
     b(
         r(
@@ -664,6 +675,7 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/tokens", get(tokens).post(token_create))
         .route("/api/v1/tokens/{id}", delete(token_revoke))
         .route("/api/v1/shutdown", post(shutdown))
+        .route("/api/v1/incidents/alertmanager", post(alertmanager))
         .route_service("/mcp", crate::mcp::http_service(app.clone()));
     super::ui::routes(api)
         .route_layer(axum::middleware::from_fn_with_state(app.clone(), super::guard))
@@ -1634,4 +1646,92 @@ async fn token_revoke(
             ok(json!({ "id": tid, "revoked": true, "event": seq.first() }))
         }
     }
+}
+
+// ---- incidents --------------------------------------------------------------
+
+/// What Alertmanager posts (only the fields used; the rest is ignored).
+#[derive(Deserialize, Default)]
+pub struct AlertmanagerWebhook {
+    #[serde(default)]
+    pub alerts: Vec<Alert>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Alert {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// Alertmanager's webhook: each firing alert labelled with a known
+/// `service` and `env` (or `environment`) opens an incident (or updates the
+/// open one), each resolved alert resolves it; `version` names the cause.
+async fn alertmanager(
+    State(app): State<App>,
+    Extension(id): Extension<Identity>,
+    Body(w): Body<AlertmanagerWebhook>,
+) -> ApiResult {
+    use crate::insight::dora;
+    let mut events = Vec::new();
+    let mut ignored = Vec::new();
+    let (mut opened, mut resolved) = (0, 0);
+    for (i, a) in w.alerts.iter().enumerate().take(1000) {
+        let service = a.labels.get("service").map(String::as_str).unwrap_or("");
+        let env = a
+            .labels
+            .get("env")
+            .or_else(|| a.labels.get("environment"))
+            .map(String::as_str)
+            .unwrap_or("");
+        let name = a.labels.get("alertname").map(String::as_str).unwrap_or("alert");
+        if !app.spec.services.contains(service) || !app.spec.environments.contains(env) {
+            ignored.push(json!({ "alert": i, "alertname": name, "reason": "no known `service` and `env` labels" }));
+            continue;
+        }
+        match a.status.as_str() {
+            "firing" => {
+                let title = a
+                    .annotations
+                    .get("summary")
+                    .cloned()
+                    .unwrap_or_else(|| name.to_string());
+                let title: String = title.chars().take(200).collect();
+                let caused_by = a
+                    .labels
+                    .get("version")
+                    .filter(|v| crate::delivery::serve::valid_version(v));
+                events.push(dora::incident_open_event(
+                    id.actor(),
+                    service,
+                    env,
+                    caused_by.map(String::as_str),
+                    Some(&title),
+                    "alertmanager",
+                ));
+                opened += 1;
+            }
+            "resolved" => {
+                events.push(dora::incident_resolve_event(
+                    id.actor(),
+                    service,
+                    env,
+                    None,
+                    "alertmanager",
+                ));
+                resolved += 1;
+            }
+            _ => ignored
+                .push(json!({ "alert": i, "alertname": name, "reason": "status is neither firing nor resolved" })),
+        }
+    }
+    let seqs = if events.is_empty() {
+        Vec::new()
+    } else {
+        app.record(events)?
+    };
+    ok(json!({ "opened": opened, "resolved": resolved, "ignored": ignored, "events": seqs }))
 }

@@ -140,6 +140,20 @@ fn response_schemas() -> Map<String, Value> {
         ),
     );
     put(
+        "AlertmanagerWebhook",
+        obj(
+            json!({ "alerts": list(obj(json!({ "status": { "enum": ["firing", "resolved"] }, "labels": { "type": "object", "additionalProperties": s("string") }, "annotations": { "type": "object", "additionalProperties": s("string") } }), &[])) }),
+            &[],
+        ),
+    );
+    put(
+        "IncidentResult",
+        obj(
+            json!({ "opened": s("integer"), "resolved": s("integer"), "ignored": list(s("object")), "events": list(s("integer")) }),
+            &["opened", "resolved", "ignored", "events"],
+        ),
+    );
+    put(
         "TokenList",
         obj(json!({ "items": list(token_info.clone()) }), &["items"]),
     );

@@ -221,6 +221,46 @@ pub struct Service {
     /// How a new version replaces the old one.
     #[serde(default)]
     pub strategy: Strategy,
+    /// Service level objectives, measured at lockgate's proxy. `lockgate monitoring export`
+    /// turns them into Prometheus burn-rate alerts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slo: Option<Slo>,
+}
+
+/// Service level objectives of a service, measured at lockgate's proxy
+/// (`lockgate_proxy_*` on `/metrics`), per environment.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Slo {
+    /// Share of requests that must succeed (not a 5xx, not a failed attempt), e.g. `99.9%`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<Located<Percent>>,
+    /// Share of requests that must be answered within a threshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency: Option<LatencySlo>,
+    /// The period the objectives are measured over (the error budget's window).
+    #[serde(default = "thirty_days")]
+    pub window: Located<Duration>,
+}
+
+/// A latency objective: `percentile` % of requests answered within `threshold`.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LatencySlo {
+    /// Time to response headers, e.g. `300ms`. Measured with the proxy's histogram buckets
+    /// (5ms … 10s); a threshold between two bounds is checked at the next larger bound.
+    pub threshold: Located<Duration>,
+    /// Share of requests that must be within the threshold, e.g. `99%` (p99).
+    #[serde(default = "ninety_nine")]
+    pub percentile: Located<Percent>,
+}
+
+fn thirty_days() -> Located<Duration> {
+    Located::new(Duration::from_secs(30 * 86_400), crate::diag::Pos::default())
+}
+
+fn ninety_nine() -> Located<Percent> {
+    Located::new(Percent(99.0), crate::diag::Pos::default())
 }
 
 fn thirty_seconds() -> Duration {

@@ -239,6 +239,91 @@ fn services(cx: &mut Ctx, spec: &Spec) {
             }
             Strategy::Canary(c) => canary(cx, name, k.pos, c),
         }
+        if let Some(s) = &svc.slo {
+            slo(cx, name, k.pos, s);
+        }
+    }
+}
+
+/// A service's objectives: each share strictly between 0 and 100 %, a
+/// latency threshold the proxy's histogram can measure, a window the
+/// burn-rate alerts fit in.
+fn slo(cx: &mut Ctx, name: &str, pos: Pos, s: &Slo) {
+    let at = |p: Pos| if p.line > 0 { p } else { pos };
+    if s.availability.is_none() && s.latency.is_none() {
+        cx.error(
+            pos,
+            format!("the slo of service `{name}` sets no objective"),
+            "add `availability: 99.9%` and/or `latency: { threshold: 300ms, percentile: 99% }`",
+        );
+    }
+    let share = |cx: &mut Ctx, p: &Located<super::values::Percent>, what: &str| {
+        if !(p.value.0 > 0.0 && p.value.0 < 100.0) {
+            cx.error(
+                at(p.pos),
+                format!(
+                    "{what} objective {} of service `{name}` is not strictly between 0% and 100%",
+                    p.value
+                ),
+                "100% leaves no error budget to alert on; write e.g. `99.9%`",
+            );
+            false
+        } else {
+            true
+        }
+    };
+    let window = s.window.value.as_std();
+    let window_ok = window >= std::time::Duration::from_secs(7 * 86_400);
+    if !window_ok {
+        cx.error(
+            at(s.window.pos),
+            format!("slo window {} of service `{name}` is shorter than 7d", s.window.value),
+            "the burn-rate alerts look back up to 3 days; use e.g. `window: 30d` (the default) or `28d`",
+        );
+    }
+    // The fastest alert pages when 2% of the budget burns in 1 hour: with
+    // too small a budget for the window that rate is above 100% errors.
+    let page_ok = |cx: &mut Ctx, p: &Located<super::values::Percent>, what: &str| {
+        let budget = (100.0 - p.value.0) / 100.0;
+        let factor = 0.02 * window.as_secs_f64() / 3600.0;
+        if window_ok && budget * factor >= 1.0 {
+            cx.warn(
+                at(p.pos),
+                format!(
+                    "with a {what} objective of {} over {}, the fast-burn page can never fire",
+                    p.value, s.window.value
+                ),
+                "it fires at 2% of the error budget in 1h, which needs more than 100% failures here; raise the objective or shorten the window",
+            );
+        }
+    };
+    if let Some(a) = &s.availability
+        && share(cx, a, "availability")
+    {
+        page_ok(cx, a, "availability");
+    }
+    if let Some(l) = &s.latency {
+        if share(cx, &l.percentile, "latency") {
+            page_ok(cx, &l.percentile, "latency");
+        }
+        let t = l.threshold.value.as_std();
+        let largest = crate::insight::monitoring::PROXY_BUCKETS.last().copied().unwrap_or(0.0);
+        if t.is_zero() {
+            cx.error(
+                at(l.threshold.pos),
+                format!("latency threshold of service `{name}` is 0s"),
+                "write e.g. `threshold: 300ms`",
+            );
+        } else if t.as_secs_f64() > largest {
+            cx.error(
+                at(l.threshold.pos),
+                format!(
+                    "latency threshold {} of service `{name}` is above the proxy's largest latency bucket ({largest}s)",
+                    l.threshold.value
+                ),
+                "the proxy's histogram measures up to 10s; use a threshold of 10s or less",
+            );
+        }
     }
 }
 

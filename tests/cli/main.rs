@@ -3,11 +3,14 @@
 
 mod audit;
 mod delivery;
+mod docs;
 mod gates;
 mod general;
 mod init;
 mod mcp;
 mod merkle_vectors;
+mod metrics;
+mod monitoring;
 mod pipeline;
 mod scan;
 mod scan_props;

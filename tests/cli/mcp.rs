@@ -61,6 +61,17 @@ struct Client {
     what: String,
 }
 
+/// A test that fails half way leaves no client behind (the stdio server
+/// under it ends at end of input).
+impl Drop for Client {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// What a finished client run printed.
 struct Finished {
     ok: bool,
@@ -99,6 +110,7 @@ impl Client {
         cmd.args(extra)
             .current_dir(s.path())
             .env("PYTHONUNBUFFERED", "1")
+            .env("PYTHONDONTWRITEBYTECODE", "1")
             .env("NO_COLOR", "1")
             .env_remove("LOCKGATE_TOKEN")
             .env_remove("LOCKGATE_USER")
@@ -190,9 +202,8 @@ impl Client {
 /// project, runs the pipeline, asks for the release approval and waits; a
 /// human approves through the CLI; the agent deploys to production and
 /// reads the audit trail. Then the ledger is checked from the outside.
-fn agent_session_through_the_gate(s: &Server, transport: Transport) {
-    let Some(py) = python() else { return };
-    let mut c = Client::start(&py, s, "flow", &transport, &[]);
+fn agent_session_through_the_gate(py: &Path, s: &Server, transport: Transport) {
+    let mut c = Client::start(py, s, "flow", &transport, &[]);
     c.wait_for_file("approval-requested.json", Duration::from_secs(200));
     let asked: Value =
         serde_json::from_str(&std::fs::read_to_string(c.sync("approval-requested.json")).unwrap()).unwrap();
@@ -290,15 +301,17 @@ fn agent_session_through_the_gate(s: &Server, transport: Transport) {
 
 #[test]
 fn real_mcp_client_over_stdio_runs_an_agent_session_through_the_release_gate() {
+    let Some(py) = python() else { return };
     let s = Server::start();
-    agent_session_through_the_gate(&s, Transport::Stdio);
+    agent_session_through_the_gate(&py, &s, Transport::Stdio);
 }
 
 #[test]
 fn real_mcp_client_over_http_runs_an_agent_session_through_the_release_gate() {
+    let Some(py) = python() else { return };
     let s = Server::start();
     let token = s.token("claude", "operator", &["--agent"]);
-    agent_session_through_the_gate(&s, Transport::Http(&token));
+    agent_session_through_the_gate(&py, &s, Transport::Http(&token));
 }
 
 #[test]

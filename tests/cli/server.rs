@@ -325,6 +325,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/rollouts/{service}/{env}/retry", "operate"),
     ("POST", "/api/v1/rollouts/{service}/{env}/rollback", "operate"),
     ("POST", "/rollouts/{service}/{env}/{action}", "operate"),
+    ("POST", "/api/v1/incidents/alertmanager", "operate"),
     ("POST", "/api/v1/gates/{gate}/approve", "approve"),
     ("POST", "/api/v1/gates/{gate}/reject", "approve"),
     ("POST", "/api/v1/gates/{gate}/attest", "approve"),
@@ -1061,4 +1062,49 @@ fn an_agents_approval_request_reaches_the_webhook_and_the_ledger_with_the_host_o
     let calls = s.events("mcp.tool_called");
     assert_eq!(calls[0]["actor"], "agent:claude");
     assert_eq!(calls[0]["payload"]["arguments"]["message"], "v2 is ready");
+}
+
+#[test]
+fn alertmanager_opens_and_resolves_incidents_through_the_webhook() {
+    let s = Server::start();
+    let am = s.token("alertmanager@example.com", "operator", &[]);
+    let firing = json!({ "version": "4", "status": "firing", "alerts": [
+        { "status": "firing", "labels": { "alertname": "HighErrorRate", "service": "web", "env": "production", "version": "v2" },
+          "annotations": { "summary": "5xx above 5%" } },
+        { "status": "firing", "labels": { "alertname": "DiskFull", "instance": "db1" } },
+    ]});
+    let a = s.call(
+        "POST",
+        "/api/v1/incidents/alertmanager",
+        Some(&am),
+        Some(firing.clone()),
+    );
+    assert_eq!(a.status, 200, "{}", a.text());
+    let v = a.json();
+    assert_eq!(
+        (v["opened"].as_u64(), v["ignored"].as_array().unwrap().len()),
+        (Some(1), 1),
+        "{v}"
+    );
+    // Alertmanager repeats a firing alert: the open incident is updated, not doubled.
+    s.call("POST", "/api/v1/incidents/alertmanager", Some(&am), Some(firing));
+    let out = s.lg("owner@example.com", &["incident", "list", "--json"]);
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", stdout(&out)));
+    let text = list.to_string();
+    assert!(text.contains("5xx above 5%") && text.contains("v2"), "{text}");
+    let opened = s.events("incident.opened");
+    assert_eq!(opened.len(), 2);
+    assert_eq!(opened[0]["actor"], "user:alertmanager@example.com");
+    let resolved = json!({ "alerts": [{ "status": "resolved", "labels": { "alertname": "HighErrorRate", "service": "web", "env": "production" } }] });
+    let a = s.call("POST", "/api/v1/incidents/alertmanager", Some(&am), Some(resolved));
+    assert_eq!(a.json()["resolved"], 1);
+    assert_eq!(s.events("incident.resolved").len(), 1);
+    // Without a token: refused and recorded.
+    let a = s.call(
+        "POST",
+        "/api/v1/incidents/alertmanager",
+        None,
+        Some(json!({ "alerts": [] })),
+    );
+    assert_eq!(a.status, 401);
 }

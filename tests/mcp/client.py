@@ -62,6 +62,7 @@ EXPECTED_TOOLS = {
     "deploy",
     "rollout_status",
     "promote",
+    "promote_environment",
     "abort",
     "rollback",
     "audit_query",
@@ -400,6 +401,10 @@ async def flow(args: argparse.Namespace, report: Report) -> None:
         await agent.call("deploy", {"service": "web", "environment": "staging", "version": "v1"})
         await rollout_completed(agent, "staging", "v1")
         report.ok("deploy web to staging, rollout completed")
+        # The change has reached staging: production is promoted from it.
+        promoted = await agent.call("promote_environment", {"environment": "staging"})
+        check(promoted.get("environment") == "staging", "promote_environment: not promoted to staging", promoted)
+        report.ok("promote the change to staging", event=promoted.get("event"))
 
         # Production is guarded: refused until the human approves.
         msg = await agent.error("deploy", {"service": "web", "environment": "production", "version": "v1"})
