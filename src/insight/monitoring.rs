@@ -14,9 +14,9 @@ use serde_json::{Value, json};
 
 use crate::spec::{Located, Percent, Service, Slo, Spec};
 
-/// Upper bounds (seconds) of `lockgate_proxy_request_duration_seconds`
-/// (`REQUEST_BOUNDS` in `src/server/metrics.rs`, which is private there).
-pub const PROXY_BUCKETS: &[f64] = &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+/// Upper bounds (seconds) of `lockgate_proxy_request_duration_seconds`:
+/// the same constant `/metrics` exports them with.
+pub const PROXY_BUCKETS: &[f64] = crate::server::metrics::REQUEST_BOUNDS;
 
 /// Rate windows the recording rules compute: every window a burn-rate
 /// alert reads.
@@ -493,6 +493,12 @@ fn alertmanager_route(spec: &Spec) -> String {
     );
     out.push_str("route:\n  receiver: default\n  group_by: [alertname, service, env, gate]\n");
     out.push_str("  group_wait: 30s\n  group_interval: 5m\n  repeat_interval: 4h\n  routes:\n");
+    out.push_str(
+        "    # Every page is also an incident in lockgate (change failure rate, time to restore);\n    # `continue` lets it reach the pager too.\n",
+    );
+    out.push_str("    - receiver: lockgate-incidents\n      matchers:\n");
+    let _ = writeln!(out, "        - {}", yq("severity=\"page\""));
+    out.push_str("      continue: true\n");
     let finals = final_envs(spec);
     let others: Vec<String> = crate::spec::promotion_order(spec)
         .into_iter()
@@ -527,6 +533,8 @@ fn alertmanager_route(spec: &Spec) -> String {
         yq("alertname=~\"LockgateNotReady|LockgateLedgerUnreadable\"")
     );
     out.push_str("receivers:\n  - name: default\n");
+    out.push_str("  # lockgate's incident webhook; the file holds an operator token (`lockgate token create --name alertmanager --role operator`).\n");
+    out.push_str("  - name: lockgate-incidents\n    webhook_configs:\n      - url: http://127.0.0.1:8080/api/v1/incidents/alertmanager\n        send_resolved: true\n        http_config:\n          authorization:\n            credentials_file: /etc/alertmanager/lockgate-token\n");
     out.push_str("  - name: pager\n    webhook_configs:\n      - url: http://127.0.0.1:9095/page\n");
     out.push_str("  - name: tickets\n    webhook_configs:\n      - url: http://127.0.0.1:9095/ticket\n");
     out

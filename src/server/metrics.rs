@@ -35,7 +35,7 @@ use crate::ledger::projection::{Projected, Projection};
 use crate::ledger::{Event, Ledger};
 
 /// Bounds (seconds) of request latency histograms: HTTP and proxies.
-const REQUEST_BOUNDS: &[f64] = &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+pub(crate) const REQUEST_BOUNDS: &[f64] = &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 /// Bounds (seconds) of ledger append latency.
 const APPEND_BOUNDS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
