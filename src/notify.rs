@@ -3,7 +3,7 @@
 //! off async workers. The URL may carry a secret, so only its host is
 //! ever shown or recorded.
 
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::net::{TcpStream, ToSocketAddrs as _};
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,10 +26,18 @@ pub fn parse(url: &str) -> Result<Target, String> {
     } else {
         return Err("the webhook is not an http:// or https:// URL".into());
     };
-    let (authority, path) = match rest.find('/') {
+    // The authority ends at the path, the query or the fragment.
+    let (authority, path) = match rest.find(['/', '?', '#']) {
+        Some(i) if rest[i..].starts_with('/') => (&rest[..i], &rest[i..]),
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
+    let path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    let path = path.split('#').next().unwrap_or("/").to_string();
     if authority.is_empty() || authority.contains('@') || authority.contains(char::is_whitespace) {
         return Err("the webhook URL has no usable host".into());
     }
@@ -45,12 +53,20 @@ pub fn parse(url: &str) -> Result<Target, String> {
     if host.is_empty() || path.contains(['\r', '\n', ' ']) {
         return Err("the webhook URL is malformed".into());
     }
-    Ok(Target {
-        tls,
-        host,
-        port,
-        path: path.to_string(),
-    })
+    Ok(Target { tls, host, port, path })
+}
+
+/// Reads the start of the answer: enough for the status line, within one
+/// overall deadline, at most 4 KiB.
+fn read_head(s: &mut impl std::io::Read, raw: &mut Vec<u8>, timeout: Duration) {
+    let deadline = std::time::Instant::now() + timeout;
+    let mut buf = [0u8; 1024];
+    while raw.len() < 4096 && std::time::Instant::now() < deadline && !raw.windows(2).any(|w| w == b"\r\n") {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => raw.extend_from_slice(&buf[..n]),
+        }
+    }
 }
 
 /// The host of a URL, for messages and the ledger.
@@ -98,12 +114,12 @@ pub fn post_json(url: &str, body: &serde_json::Value, timeout: Duration) -> Resu
         let mut s = rustls::StreamOwned::new(conn, sock);
         s.write_all(req.as_bytes())
             .map_err(|e| format!("sending to {}: {e}", t.host))?;
-        let _ = s.read_to_end(&mut raw);
+        read_head(&mut s, &mut raw, timeout);
     } else {
         let mut s = sock;
         s.write_all(req.as_bytes())
             .map_err(|e| format!("sending to {}: {e}", t.host))?;
-        let _ = s.read_to_end(&mut raw);
+        read_head(&mut s, &mut raw, timeout);
     }
     let head = String::from_utf8_lossy(&raw[..raw.len().min(64)]).into_owned();
     head.get(9..12)
@@ -113,6 +129,8 @@ pub fn post_json(url: &str, body: &serde_json::Value, timeout: Duration) -> Resu
 
 #[cfg(test)]
 mod tests {
+    use std::io::Read as _;
+
     use super::*;
 
     #[test]
@@ -138,6 +156,9 @@ mod tests {
             assert!(parse(bad).is_err(), "{bad}");
         }
         assert_eq!(host_of("https://hooks.example.com/secret-token"), "hooks.example.com");
+        assert_eq!(host_of("https://hooks.example.com?key=SECRET"), "hooks.example.com");
+        assert_eq!(parse("https://h.example#frag?x").unwrap().path, "/");
+        assert_eq!(parse("http://h.example?key=1").unwrap().path, "/?key=1");
     }
 
     proptest::proptest! {

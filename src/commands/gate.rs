@@ -749,6 +749,20 @@ pub fn attest_as(
         );
     }
     let who = actor.to_string();
+    if actor.kind == crate::ledger::ActorKind::Agent
+        && let Some(env) = gdef.environment.as_ref().map(|e| e.value.to_string())
+        && crate::mcp::is_production(spec, &env)
+    {
+        return Err(refuse(
+            g,
+            actor,
+            Exit::Blocked,
+            "attest",
+            gate,
+            format!("{who} is an AI agent: agents never attest items of a gate guarding production ({env})"),
+            "ask a person to attest it: `lockgate attest` or the web UI".into(),
+        ));
+    }
     let (roles, _) = eval::roles_of(spec, &who);
     let allowed: Vec<&str> = it.attest.iter().map(|r| r.value.as_str()).collect();
     let Some(role) = allowed.iter().find(|r| roles.contains(r)) else {

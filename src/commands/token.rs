@@ -278,7 +278,15 @@ pub fn mcp(g: &GlobalArgs, agent: &str) -> Result<Exit> {
             })?
         }
         None => crate::server::identity::Identity {
-            actor: identity::actor_of(agent, true)?,
+            actor: {
+                let a = identity::actor_of(agent, true)?;
+                if !a.starts_with("agent:") {
+                    return Err(UserError::usage(format!("`{agent}` is not an agent name"))
+                        .with_hint("give the agent's own name, e.g. --agent claude (recorded as agent:claude)")
+                        .into());
+                }
+                a
+            },
             role: identity::Role::Operator,
             environments: vec![],
             gates: vec![],

@@ -785,6 +785,52 @@ fn dashboard(spec: &Spec) -> Value {
         ),
     );
 
+    l.row("DORA keys (last 30 days, lockgate's own computation)");
+    l.add(
+        6,
+        5,
+        stat(
+            "Lead time for changes (median)",
+            "lockgate_dora_lead_time_seconds{quantile=\"0.5\"}: commit (committer time) to completed production rollout, median over the last 30 days. Definitions: docs/metrics.md.",
+            "s",
+            &[(None, "green"), (Some(86400.0), "orange"), (Some(604800.0), "red")],
+            &[("max(lockgate_dora_lead_time_seconds{quantile=\"0.5\"})", "")],
+        ),
+    );
+    l.add(
+        6,
+        5,
+        stat(
+            "Change failure rate (30 days)",
+            "lockgate_dora_change_failure_ratio: changes aborted, rolled back or followed by an incident, over all changes in the last 30 days.",
+            "percentunit",
+            &[(None, "green"), (Some(0.15), "orange"), (Some(0.3), "red")],
+            &[("max(lockgate_dora_change_failure_ratio)", "")],
+        ),
+    );
+    l.add(
+        6,
+        5,
+        stat(
+            "Time to restore (median)",
+            "lockgate_dora_time_to_restore_seconds{quantile=\"0.5\"}: failure detected (incident opened, or analysis failed) to healthy again, median over the last 30 days.",
+            "s",
+            &[(None, "green"), (Some(3600.0), "orange"), (Some(86400.0), "red")],
+            &[("max(lockgate_dora_time_to_restore_seconds{quantile=\"0.5\"})", "")],
+        ),
+    );
+    l.add(
+        6,
+        5,
+        stat(
+            "Deployment days (30 days)",
+            "lockgate_dora_deployment_dates: UTC days with at least one deployment in the last 30 days.",
+            "none",
+            &[(None, "blue")],
+            &[("max(lockgate_dora_deployment_dates)", "")],
+        ),
+    );
+
     l.row("Rollouts");
     l.add(
         12,

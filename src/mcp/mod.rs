@@ -364,6 +364,13 @@ pub fn http_service(
     let config = StreamableHttpServerConfig::default()
         .disable_allowed_hosts()
         .enforce_origin_validation();
+    // Sessions end when the server stops, so graceful shutdown need not wait for them.
+    let cancel = config.cancellation_token.clone();
+    let mut stopped = app.stop.subscribe();
+    tokio::spawn(async move {
+        let _ = stopped.wait_for(|v| *v).await;
+        cancel.cancel();
+    });
     let calls: Arc<Mutex<HashMap<String, Vec<Instant>>>> = Arc::default();
     StreamableHttpService::new(
         move || Ok(Lockgate::with_limits(Backend::Server(app.clone()), None, calls.clone())),

@@ -457,8 +457,8 @@ fn may_approve_somewhere(b: &Backend, id: &Identity) -> bool {
         let env = g.environment.as_ref().map(|e| e.value.to_string());
         let in_scope = (id.gates.is_empty() || id.gates.iter().any(|x| x == name))
             && (id.environments.is_empty() || env.as_ref().is_some_and(|e| id.environments.contains(e)));
-        let agent = id.actor.starts_with("agent:");
-        in_scope && !(agent && env.as_deref().is_some_and(|e| super::is_production(&spec, e)))
+        // Production gates are never approved over MCP (see `approve`).
+        in_scope && !env.as_deref().is_some_and(|e| super::is_production(&spec, e))
     })
 }
 
@@ -516,7 +516,7 @@ pub async fn call(b: &Backend, id: &Identity, name: &str, args: Value) -> R {
         "compliance_report" => compliance(b, parse(name, args)?).await,
         "gate_status" => gate_status(b, parse(name, args)?).await,
         "request_approval" => request_approval(b, &actor, parse(name, args)?).await,
-        "approve" => approve(b, &actor, parse(name, args)?).await,
+        "approve" => approve(b, id, &actor, parse(name, args)?).await,
         "deploy" => deploy(b, id, parse(name, args)?).await,
         "promote_environment" => {
             let a: EnvArgs = parse(name, args)?;
@@ -870,7 +870,10 @@ async fn run_logs(b: &Backend, a: RunLogsArgs) -> R {
     let lines: Vec<&str> = text.lines().collect();
     let total = lines.len();
     let (from, to) = match a.offset {
-        Some(o) => (o.min(total), (o + a.tail.unwrap_or(100)).min(total)),
+        Some(o) => (
+            o.min(total),
+            o.saturating_add(a.tail.unwrap_or(100).min(2000)).min(total),
+        ),
         None => (total.saturating_sub(a.tail.unwrap_or(100).min(2000)), total),
     };
     let part = lines[from..to].join("\n");
@@ -1076,7 +1079,31 @@ async fn request_approval(b: &Backend, actor: &Actor, a: RequestApprovalArgs) ->
     )
 }
 
-async fn approve(b: &Backend, actor: &Actor, a: ApproveArgs) -> R {
+async fn approve(b: &Backend, id: &Identity, actor: &Actor, a: ApproveArgs) -> R {
+    let spec = load_spec(b).ok_or_else(|| ToolError("lockgate.yaml cannot be read".into()))?;
+    let env = spec
+        .gates
+        .get(&a.gate)
+        .and_then(|g| g.0.environment.as_ref().map(|e| e.value.to_string()));
+    // Through MCP nobody approves production, whatever the token: a person
+    // does that in the CLI or the web UI.
+    if env.as_deref().is_some_and(|e| super::is_production(&spec, e)) {
+        let refusal = crate::ledger::NewEvent::json(
+            actor.clone(),
+            crate::gates::state::REFUSED,
+            format!("gate/{}", a.gate),
+            json!({ "action": "approve", "gate": a.gate, "reason": "approvals of production gates are not taken over MCP" }),
+        );
+        let b2 = b.clone();
+        let _ = blocking(move || b2.record(vec![refusal])).await;
+        return Err(ToolError(format!(
+            "gate `{}` guards production: it is approved by a person (`lockgate approve {}` or the web UI), never over MCP; use request_approval",
+            a.gate, a.gate
+        )));
+    }
+    if let Err(why) = crate::server::scope_refusal(id, &a.gate, env.as_deref()) {
+        return Err(ToolError(format!("{why}; use request_approval for other gates")));
+    }
     let g = b.g().clone();
     let actor = actor.clone();
     let d = blocking(move || gate::approve_as(&g, &actor, &a.gate, Some(a.comment), None, false, None)).await?;

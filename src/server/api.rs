@@ -753,7 +753,7 @@ async fn healthz() -> ApiResult {
 
 async fn readyz(State(app): State<App>) -> ApiResult {
     let ready = app.ready.load(std::sync::atomic::Ordering::Relaxed) && !*app.stop.borrow();
-    let ledger_ok = app.with_identities(|_| ()).is_ok();
+    let ledger_ok = tokio::task::block_in_place(|| app.with_identities(|_| ())).is_ok();
     if ready && ledger_ok {
         ok(json!({ "status": "ok" }))
     } else {
@@ -928,7 +928,7 @@ fn follow_log(
                 let _ = tx.send(SseEvent::default().event("end").data("finished")).await;
                 return;
             }
-            if *app.stop.borrow() {
+            if *app.stop.borrow() || tx.is_closed() {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(300)).await;
@@ -1595,7 +1595,8 @@ async fn audit_export(State(app): State<App>, Extension(id): Extension<Identity>
 // ---- tokens ---------------------------------------------------------------
 
 async fn tokens(State(app): State<App>) -> ApiResult {
-    let list = app.with_identities(|ids| ids.tokens.values().cloned().collect::<Vec<_>>())?;
+    let list =
+        tokio::task::block_in_place(|| app.with_identities(|ids| ids.tokens.values().cloned().collect::<Vec<_>>()))?;
     ok(json!({ "items": list }))
 }
 
@@ -1623,6 +1624,28 @@ async fn token_create(
     let Some(role) = req.role else {
         return Err(ApiError::bad_request("a token needs a role").hint("viewer, operator, approver or admin"));
     };
+    if (!req.environments.is_empty() || !req.gates.is_empty()) && role != Role::Approver {
+        return Err(
+            ApiError::bad_request("environments and gates narrow an approver's scope")
+                .hint("use them with role approver"),
+        );
+    }
+    for e in &req.environments {
+        if !app.spec.environments.contains(e) {
+            return Err(ApiError::bad_request(format!(
+                "unknown environment `{}`",
+                crate::diag::sanitize(e)
+            )));
+        }
+    }
+    for g in &req.gates {
+        if !app.spec.gates.contains(g) {
+            return Err(ApiError::bad_request(format!(
+                "unknown gate `{}`",
+                crate::diag::sanitize(g)
+            )));
+        }
+    }
     let expires = identity::parse_expiry(req.expires.as_deref().unwrap_or("90d"), crate::ledger::now())?;
     let t = identity::new_token(&actor, role, req.environments, req.gates, expires, &id.actor())?;
     app.record(vec![t.event])?;
@@ -1634,7 +1657,7 @@ async fn token_revoke(
     Extension(id): Extension<Identity>,
     UrlPath(tid): UrlPath<String>,
 ) -> ApiResult {
-    let known = app.with_identities(|ids| ids.tokens.get(&tid).map(|t| t.revoked))?;
+    let known = tokio::task::block_in_place(|| app.with_identities(|ids| ids.tokens.get(&tid).map(|t| t.revoked)))?;
     match known {
         None => Err(
             ApiError::not_found(format!("no token `{}`", crate::diag::sanitize(&tid)))

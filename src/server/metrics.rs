@@ -53,6 +53,8 @@ pub struct Metrics {
     ledger: Mutex<LedgerSide>,
     /// When the ledger was last verified, and whether it verified.
     verified: Mutex<Option<(Instant, bool)>>,
+    /// The last DORA report (30 days, the production environment).
+    dora: Mutex<Option<(Instant, Option<crate::insight::dora::Report>)>>,
 }
 
 impl Default for Metrics {
@@ -66,6 +68,7 @@ impl Default for Metrics {
             }),
             ledger: Mutex::default(),
             verified: Mutex::new(None),
+            dora: Mutex::new(None),
         }
     }
 }
@@ -130,7 +133,36 @@ impl Metrics {
         self.render_live(&mut w);
         self.render_ledger(app, &mut w);
         render_proxies(&proxy_samples(app), &mut w);
+        if let Some(r) = self.dora(app) {
+            render_dora(&r, &mut w);
+        }
         Ok(w.out)
+    }
+
+    /// The DORA report of the last 30 days for the production environment,
+    /// recomputed at most every [`VERIFY_EVERY`] (it asks git for commit times).
+    fn dora(&self, app: &Ctx) -> Option<crate::insight::dora::Report> {
+        let mut cached = lock(&self.dora);
+        if let Some((at, r)) = &*cached
+            && at.elapsed() < VERIFY_EVERY
+        {
+            return r.clone();
+        }
+        let args = crate::cli::MetricsArgs {
+            env: None,
+            since: "30d".into(),
+            service: None,
+            json: true,
+        };
+        let r = match crate::commands::metrics::compute(&app.g, &args) {
+            Ok((r, _)) => Some(r),
+            Err(e) => {
+                eprintln!("lockgate serve: metrics: cannot compute the DORA keys: {e:#}");
+                None
+            }
+        };
+        *cached = Some((Instant::now(), r.clone()));
+        r
     }
 
     fn render_live(&self, w: &mut Exposition) {
@@ -244,6 +276,50 @@ impl Metrics {
             }
         }
     }
+}
+
+/// The four keys of the last 30 days as gauges (absent while undefined,
+/// e.g. no deployments), labelled with the environment.
+fn render_dora(r: &crate::insight::dora::Report, w: &mut Exposition) {
+    let env = || vec![("env", r.env.clone())];
+    w.family(
+        "lockgate_dora_deployments",
+        "gauge",
+        "Deployments (completed rollouts) to the environment in the last 30 days.",
+        [(env(), r.deployment_frequency.deployments as f64)],
+    );
+    w.family(
+        "lockgate_dora_deployment_dates",
+        "gauge",
+        "Distinct UTC dates with at least one deployment in the last 30 days (deployment-days).",
+        [(env(), r.deployment_frequency.deployment_days as f64)],
+    );
+    let q = |quantile: &str, m: &crate::insight::dora::Metric| {
+        m.value
+            .map(|v| (vec![("env", r.env.clone()), ("quantile", quantile.to_string())], v))
+    };
+    w.family(
+        "lockgate_dora_lead_time_seconds",
+        "gauge",
+        "Lead time for changes (commit to completed production rollout) over the last 30 days.",
+        [q("0.5", &r.lead_time.median), q("0.9", &r.lead_time.p90)]
+            .into_iter()
+            .flatten(),
+    );
+    w.family(
+        "lockgate_dora_change_failure_ratio",
+        "gauge",
+        "Changes that failed (aborted, rolled back or followed by an incident) over all changes, last 30 days.",
+        r.change_failure_rate.rate.value.map(|v| (env(), v)),
+    );
+    w.family(
+        "lockgate_dora_time_to_restore_seconds",
+        "gauge",
+        "Time to restore service after a failure over the last 30 days.",
+        [q("0.5", &r.time_to_restore.median), q("0.9", &r.time_to_restore.p90)]
+            .into_iter()
+            .flatten(),
+    );
 }
 
 /// A standard method, or `other` (a client may send any token).

@@ -114,6 +114,8 @@ pub struct Ctx {
     denials: Mutex<HashMap<String, (u64, u64)>>,
     pub metrics: metrics::Metrics,
     pub ready: std::sync::atomic::AtomicBool,
+    /// Password checks in flight (Argon2 is deliberately expensive).
+    pub argon: tokio::sync::Semaphore,
 }
 
 pub type App = Arc<Ctx>;
@@ -149,6 +151,7 @@ impl Ctx {
             denials: Mutex::default(),
             metrics: metrics::Metrics::default(),
             ready: std::sync::atomic::AtomicBool::new(false),
+            argon: tokio::sync::Semaphore::new(2),
         }
     }
 
@@ -495,7 +498,8 @@ pub async fn guard(State(app): State<App>, params: RawPathParams, mut req: Reque
             })
         } else {
             let now = crate::ledger::now();
-            match app.with_identities(|ids| ids.by_token(tok, now).map_err(|r| (r, ids.token_owner(tok)))) {
+            let read = || app.with_identities(|ids| ids.by_token(tok, now).map_err(|r| (r, ids.token_owner(tok))));
+            match tokio::task::block_in_place(read) {
                 Ok(Ok(i)) => Ok(i),
                 Ok(Err((r, owner))) => {
                     claimed = owner;
@@ -535,16 +539,7 @@ pub async fn guard(State(app): State<App>, params: RawPathParams, mut req: Reque
     } else if def.perm == Perm::Approve && id.role == Role::Approver {
         let gate = params.iter().find(|(k, _)| *k == "gate").map(|(_, v)| v.to_string());
         if let Some(gate) = gate {
-            let env = app.gate_environment(&gate);
-            if !id.gates.is_empty() && !id.gates.contains(&gate) {
-                denied = Some(format!("{} may decide only on gates {}", id.actor, id.gates.join(", ")));
-            } else if !id.environments.is_empty() && env.as_ref().is_none_or(|e| !id.environments.contains(e)) {
-                denied = Some(format!(
-                    "{} may decide only for environments {}",
-                    id.actor,
-                    id.environments.join(", ")
-                ));
-            }
+            denied = scope_refusal(&id, &gate, app.gate_environment(&gate).as_deref()).err();
         }
     }
     if let Some(reason) = denied {
@@ -568,6 +563,25 @@ pub async fn guard(State(app): State<App>, params: RawPathParams, mut req: Reque
     }
     req.extensions_mut().insert(id);
     next.run(req).await
+}
+
+/// Whether an approver's scope (gates, environments) reaches `gate`,
+/// which guards `env`: the one rule for the API, the UI and MCP.
+pub fn scope_refusal(id: &Identity, gate: &str, env: Option<&str>) -> Result<(), String> {
+    if id.role != Role::Approver {
+        return Ok(());
+    }
+    if !id.gates.is_empty() && !id.gates.iter().any(|g| g == gate) {
+        return Err(format!("{} may decide only on gates {}", id.actor, id.gates.join(", ")));
+    }
+    if !id.environments.is_empty() && env.is_none_or(|e| !id.environments.iter().any(|x| x == e)) {
+        return Err(format!(
+            "{} may decide only for environments {}",
+            id.actor,
+            id.environments.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 /// Checks the CSRF token of a state-changing browser request: the

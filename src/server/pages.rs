@@ -1416,7 +1416,7 @@ pub async fn audit(
     let verified = api::blocking(move || api::verify_view(&g)).await;
     let items = page["items"].as_array().cloned().unwrap_or_default();
     let seqs: Vec<u64> = items.iter().filter_map(|e| e["seq"].as_u64()).collect();
-    let first = seqs.first().copied().unwrap_or(after + 1);
+    let first = seqs.first().copied().unwrap_or(after.saturating_add(1));
     let last = seqs.last().copied().unwrap_or(after);
     let older_url = (first > 1).then(|| format!("/audit?after={}", (first - 1).saturating_sub(AUDIT_PAGE)));
     let newer_url = page["next"].as_u64().map(|n| format!("/audit?after={n}"));

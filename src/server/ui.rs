@@ -42,7 +42,14 @@ pub fn routes(r: Router<App>) -> Router<App> {
 /// Only local paths: never an open redirect.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 512 => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.len() < 512
+                && n.chars().all(|c| c.is_ascii_graphic() && c != '\\') =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -121,7 +128,10 @@ async fn login(
             StatusCode::FORBIDDEN,
         );
     }
-    let user = f.user.trim().to_string();
+    // A user name is short; anything longer is refused unread (and never
+    // recorded: people type passwords into the wrong field).
+    let user: String = f.user.trim().chars().take(129).collect();
+    let user = if user.len() > 128 { String::new() } else { user };
     let mut keys = vec![format!("ip:{}", peer.ip())];
     if !user.is_empty() {
         keys.push(format!("user:{user}"));
@@ -147,13 +157,18 @@ async fn login(
     let principal = if !f.token.trim().is_empty() {
         let tok = f.token.trim().to_string();
         let now = crate::ledger::now();
-        app.with_identities(|ids| ids.by_token(&tok, now).ok())
+        tokio::task::block_in_place(|| app.with_identities(|ids| ids.by_token(&tok, now).ok()))
             .ok()
             .flatten()
             .and_then(|i| i.token.map(|t| (format!("token:{t}"), i.actor)))
     } else if !user.is_empty() && !f.password.is_empty() && f.password.len() <= 1024 {
         let a = app.clone();
         let (u, pw) = (user.clone(), f.password.clone());
+        // At most two Argon2 checks at a time (each takes ~19 MiB and real
+        // CPU): a flood of sign-ins queues instead of exhausting the server.
+        let Ok(_permit) = app.argon.acquire().await else {
+            return pages::login(Some("The server is stopping."), &next, StatusCode::SERVICE_UNAVAILABLE);
+        };
         tokio::task::spawn_blocking(move || {
             let known = a.with_identities(|ids| ids.by_user(&u)).ok().flatten();
             let hash = identity::read_passwords(&a.state_dir).get(&u).cloned();
@@ -173,11 +188,16 @@ async fn login(
     };
     let Some((principal, actor)) = principal else {
         app.login_limited(&keys, true);
+        // Only a known user's name is recorded: an unknown one may be a
+        // password typed into the wrong field.
+        let known = !user.is_empty()
+            && tokio::task::block_in_place(|| app.with_identities(|ids| ids.users.contains_key(&user)))
+                .unwrap_or(false);
         app.record_denial(
-            &if user.is_empty() {
-                "anonymous".to_string()
-            } else {
+            &if known {
                 format!("user:{user}")
+            } else {
+                "anonymous".to_string()
             },
             &method,
             "/login",

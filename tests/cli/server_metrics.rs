@@ -130,6 +130,14 @@ fn metrics_pass_promtool_and_count_what_happened() {
     );
     assert!(sample(&text, "lockgate_ledger_checkpoint_size").is_some(), "{text}");
     assert_eq!(sample(&text, "lockgate_ledger_verified"), Some(1.0), "{text}");
+    // The DORA keys of production: nothing deployed there yet, so no
+    // deployments and no lead time (an undefined value is left out).
+    assert_eq!(
+        sample(&text, "lockgate_dora_deployments{env=\"production\"}"),
+        Some(0.0),
+        "{text}"
+    );
+    assert!(!text.contains("lockgate_dora_lead_time_seconds{"), "{text}");
     assert_eq!(sample(&text, "lockgate_ledger_readable"), Some(1.0), "{text}");
     assert_eq!(sample(&text, "lockgate_ready"), Some(1.0), "{text}");
     assert!(
