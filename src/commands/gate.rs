@@ -354,6 +354,39 @@ fn refuse(
     }
 }
 
+/// Agents never approve or attest a gate guarding production: a person
+/// does. Refused (and recorded) here, in the engine, so no surface can
+/// get around it.
+fn agents_keep_off_production(
+    g: &GlobalArgs,
+    actor: &Actor,
+    spec: &spec::Spec,
+    gdef: &spec::Gate,
+    gate: &str,
+    action: &str,
+) -> Result<()> {
+    if actor.kind == crate::ledger::ActorKind::Agent
+        && let Some(env) = gdef.environment.as_ref().map(|e| e.value.to_string())
+        && crate::mcp::is_production(spec, &env)
+    {
+        let what = if action == "approve" {
+            "approve a gate guarding"
+        } else {
+            "attest items of a gate guarding"
+        };
+        return Err(refuse(
+            g,
+            actor,
+            Exit::Blocked,
+            action,
+            gate,
+            format!("{actor} is an AI agent: agents never {what} production ({env})"),
+            format!("ask a person to {action} it: `lockgate {action}` or the web UI"),
+        ));
+    }
+    Ok(())
+}
+
 /// What a decision recorded: its event, a sentence for people, and the
 /// gate as it stands afterwards.
 #[derive(Debug, serde::Serialize)]
@@ -440,20 +473,7 @@ pub fn approve_as(
         .map(|x| &x.0)
         .ok_or_else(|| UserError::usage("unknown gate"))?;
     let who = actor.to_string();
-    if actor.kind == crate::ledger::ActorKind::Agent
-        && let Some(env) = gdef.environment.as_ref().map(|e| e.value.to_string())
-        && crate::mcp::is_production(spec, &env)
-    {
-        return Err(refuse(
-            g,
-            actor,
-            Exit::Blocked,
-            "approve",
-            gate,
-            format!("{who} is an AI agent: agents never approve a gate guarding production ({env})"),
-            "ask a person to approve it: `lockgate approve` or the web UI".into(),
-        ));
-    }
+    agents_keep_off_production(g, actor, spec, gdef, gate, "approve")?;
     let (roles, team) = eval::roles_of(spec, &who);
     let run = eval::run_under_review(&w.history, &w.head);
     let Some(run) = run else {
@@ -749,20 +769,7 @@ pub fn attest_as(
         );
     }
     let who = actor.to_string();
-    if actor.kind == crate::ledger::ActorKind::Agent
-        && let Some(env) = gdef.environment.as_ref().map(|e| e.value.to_string())
-        && crate::mcp::is_production(spec, &env)
-    {
-        return Err(refuse(
-            g,
-            actor,
-            Exit::Blocked,
-            "attest",
-            gate,
-            format!("{who} is an AI agent: agents never attest items of a gate guarding production ({env})"),
-            "ask a person to attest it: `lockgate attest` or the web UI".into(),
-        ));
-    }
+    agents_keep_off_production(g, actor, spec, gdef, gate, "attest")?;
     let (roles, _) = eval::roles_of(spec, &who);
     let allowed: Vec<&str> = it.attest.iter().map(|r| r.value.as_str()).collect();
     let Some(role) = allowed.iter().find(|r| roles.contains(r)) else {

@@ -421,16 +421,7 @@ impl IntoResponse for ApiError {
 
 // ---- the guard ---------------------------------------------------------------
 
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
+pub use crate::delivery::proxy::cookie;
 
 /// The session a request carries, with its id.
 pub fn request_session(app: &Ctx, headers: &HeaderMap) -> Option<(String, Session)> {

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::server::{SPEC, Server, as_user, free_port};
-use super::{git, stderr, stdout};
+use super::server::{SPEC, Server, free_port};
+use super::{stderr, stdout};
 
 /// The virtualenv's Python, when it can `import mcp`.
 fn python() -> Option<PathBuf> {
@@ -401,34 +401,13 @@ fn real_mcp_client_an_agent_with_an_approver_token_can_never_approve_production(
 /// Like `Server::start`, with a project whose `smoke` gate guards staging
 /// (so an approver's scope can reach a gate that is not production's).
 fn start_with_a_staging_gate() -> Server {
-    let dir = tempfile::tempdir().unwrap();
     let spec = SPEC.replace("PORT_WEB", &free_port().to_string()).replacen(
         "gates:\n",
         "gates:\n  smoke:\n    environment: staging\n    items:\n      - { id: tests, check: \"tests.failed == 0\" }\n",
         1,
     );
     assert!(spec.contains("smoke:"));
-    std::fs::write(dir.path().join("lockgate.yaml"), spec).unwrap();
-    std::fs::write(dir.path().join(".gitignore"), ".lockgate/\njunit.xml\n").unwrap();
-    std::fs::write(
-        dir.path().join("results.xml"),
-        r#"<testsuite><testcase classname="c" name="a"/></testsuite>"#,
-    )
-    .unwrap();
-    git(dir.path(), &["init", "-q"]);
-    git(dir.path(), &["add", "."]);
-    git(dir.path(), &["commit", "-qm", "change"]);
-    let run = as_user(dir.path(), "dev@example.com", &["run", "--progress", "plain"]);
-    assert_eq!(run.status.code(), Some(0), "{}{}", stdout(&run), stderr(&run));
-    let out = as_user(dir.path(), "dev@example.com", &["serve", "--detach"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
-    let ep: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join(".lockgate/serve.json")).unwrap()).unwrap();
-    Server {
-        api: ep["api"].as_str().unwrap().parse().unwrap(),
-        local: ep["token"].as_str().unwrap().to_string(),
-        dir,
-    }
+    Server::start_spec(&spec, &[])
 }
 
 #[test]

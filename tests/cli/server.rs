@@ -147,8 +147,12 @@ impl Server {
     }
 
     pub fn start_with(serve_args: &[&str]) -> Server {
+        Self::start_spec(&SPEC.replace("PORT_WEB", &free_port().to_string()), serve_args)
+    }
+
+    /// [`Server::start_with`] for another lockgate.yaml.
+    pub fn start_spec(spec: &str, serve_args: &[&str]) -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let spec = SPEC.replace("PORT_WEB", &free_port().to_string());
         std::fs::write(dir.path().join("lockgate.yaml"), spec).unwrap();
         std::fs::write(dir.path().join(".gitignore"), ".lockgate/\njunit.xml\n").unwrap();
         std::fs::write(
