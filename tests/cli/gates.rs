@@ -524,3 +524,176 @@ fn on_freeze_wait_waits_for_the_window_to_close() {
     );
     assert!(stdout(&out).contains("to production"), "{}", stdout(&out));
 }
+
+const AUDITED: &str = "project: shop
+environments:
+  production:
+    approvals: { required: 2, not_author: true }
+pipeline:
+  build: { run: 'mkdir -p dist && cp version dist/app', outputs: [dist/app] }
+  test:
+    needs: [build]
+    run: cp results.xml junit.xml
+    reports: { junit: junit.xml }
+gates:
+  release:
+    environment: production
+    items:
+      - { id: tests, check: \"tests.failed == 0\", key: true }
+";
+
+fn sox(dir: &Path) -> Value {
+    let out = as_user(
+        dir,
+        "auditor@example.com",
+        TUESDAY,
+        &[
+            "compliance",
+            "report",
+            "--framework",
+            "sox",
+            "--format",
+            "json",
+            "version",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn process<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["process"].as_array().unwrap())
+        .find(|p| p["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} evidence: {report:#}"))
+}
+
+fn seq_of(out: &std::process::Output) -> u64 {
+    let text = stderr(out) + &stdout(out);
+    let at = text.find("event ").unwrap_or_else(|| panic!("no event in {text}"));
+    text[at + 6..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap()
+}
+
+/// SOX change management judged from what the ledger records: the
+/// promotion, the two approvals before it, the refused self-approval; a
+/// promotion recorded without approvals fails the control and is named.
+#[test]
+fn a_compliance_report_cites_the_recorded_approvals_promotions_and_refusals() {
+    let dir = project(AUDITED, "v1", PASSING);
+    let d = dir.path();
+    let refused = as_user(d, "dev@example.com", TUESDAY, &["approve", "release"]);
+    assert_eq!(refused.status.code(), Some(4), "{}", stderr(&refused));
+    let refusal = seq_of(&refused);
+    let a1 = seq_of(&as_user(d, "alice@example.com", TUESDAY, &["approve", "release"]));
+    let a2 = seq_of(&as_user(d, "bob@example.com", TUESDAY, &["approve", "release"]));
+    let promoted = as_user(d, "dev@example.com", TUESDAY, &["promote", "production", "--json"]);
+    assert_eq!(promoted.status.code(), Some(0), "{}", stderr(&promoted));
+    let promotion = serde_json::from_slice::<Value>(&promoted.stdout).unwrap()["event"]
+        .as_u64()
+        .unwrap();
+
+    let r = sox(d);
+    let change = process(&r, "change-approval");
+    assert_eq!(change["ok"], true, "{change:#}");
+    assert_eq!(change["events"], serde_json::json!([a1, a2, promotion]), "{change:#}");
+    assert!(
+        change["detail"].as_str().unwrap().contains("1 promotion recorded"),
+        "{change:#}"
+    );
+    let sod = process(&r, "segregation-of-duties");
+    assert_eq!(sod["ok"], true, "{sod:#}");
+    assert_eq!(sod["events"], serde_json::json!([refusal, a1, a2]), "{sod:#}");
+    assert!(
+        sod["detail"]
+            .as_str()
+            .unwrap()
+            .contains("1 approval attempt by the author or trigger refused"),
+        "{sod:#}"
+    );
+    assert_eq!(
+        process(&r, "gated-deployments")["events"],
+        serde_json::json!([promotion])
+    );
+    // The report names what it was made from.
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let p = &r["provenance"];
+    assert_eq!(p["project"], "shop");
+    assert_eq!(p["commit"].as_str(), Some(String::from_utf8_lossy(&head.stdout).trim()));
+    assert_eq!(p["dirty"], false);
+    assert_eq!(p["ledger"]["verified"], true, "{p:#}");
+    assert!(p["ledger"]["events"].as_u64().unwrap() >= promotion, "{p:#}");
+
+    // The approvals are dropped, a new version is promoted without any, and
+    // the requirement is put back: the ledger shows the promotion that
+    // bypassed the control.
+    std::fs::write(
+        d.join("lockgate.yaml"),
+        AUDITED.replace("approvals: { required: 2, not_author: true }", "freeze: []"),
+    )
+    .unwrap();
+    std::fs::write(d.join("version"), "v2").unwrap();
+    git(d, &["commit", "-qam", "v2"]);
+    assert_eq!(
+        as_user(d, "dev@example.com", TUESDAY, &["run", "--progress", "plain"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let bypass = as_user(d, "dev@example.com", TUESDAY, &["promote", "production", "--json"]);
+    assert_eq!(bypass.status.code(), Some(0), "{}", stderr(&bypass));
+    let bypass = serde_json::from_slice::<Value>(&bypass.stdout).unwrap()["event"]
+        .as_u64()
+        .unwrap();
+    std::fs::write(d.join("lockgate.yaml"), AUDITED).unwrap();
+    let r = sox(d);
+    let change = process(&r, "change-approval");
+    assert_eq!(change["ok"], false, "{change:#}");
+    assert!(
+        change["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("#{bypass} to production had 0 of 2")),
+        "{change:#}"
+    );
+    assert!(change["events"].as_array().unwrap().contains(&bypass.into()));
+    let itgc = r["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "itgc-change")
+        .unwrap();
+    assert_eq!(itgc["status"], "failing", "{itgc:#}");
+    assert_eq!(
+        r["provenance"]["dirty"], true,
+        "lockgate.yaml was changed after the commit"
+    );
+
+    // Markdown names the events and how the verdicts were reached.
+    let md = stdout(&as_user(
+        d,
+        "auditor@example.com",
+        TUESDAY,
+        &["compliance", "report", "--framework", "sox", "version"],
+    ));
+    for needle in [
+        &format!("#{bypass}") as &str,
+        "| Project | shop |",
+        "with uncommitted changes",
+        "## Method",
+        "lockgate audit proof N",
+    ] {
+        assert!(md.contains(needle), "{needle:?} missing:\n{md}");
+    }
+}
