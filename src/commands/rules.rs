@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::cli::{GlobalArgs, RulesCommand};
 use crate::exit::{Exit, UserError};
+use crate::policy::rule::FrameworkFilter;
 use crate::policy::rules::{self, Entry};
 
 pub fn run(_g: &GlobalArgs, cmd: RulesCommand) -> Result<Exit> {
@@ -21,7 +22,9 @@ pub fn run(_g: &GlobalArgs, cmd: RulesCommand) -> Result<Exit> {
             let mut list: Vec<&Entry> = rules::entries().iter().collect();
             list.sort_by_key(|e| e.rule.id);
             if let Some(fw) = &framework {
-                list.retain(|e| e.rule.in_framework(fw));
+                let filter = FrameworkFilter::parse(fw)
+                    .map_err(|e| UserError::usage(format!("--framework {}", e.message)).with_hint(e.hint))?;
+                list.retain(|e| filter.matches(e.rule));
             }
             if let Some(p) = &provider {
                 list.retain(|e| e.rule.provider().eq_ignore_ascii_case(p));

@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result};
 use crate::cli::{GlobalArgs, ScanArgs, ScanFormat};
 use crate::exit::{Exit, UserError};
 use crate::policy::baseline::Baseline;
-use crate::policy::rule::{FRAMEWORKS, Rule, Severity};
+use crate::policy::rule::{FrameworkFilter, Rule, Severity};
 use crate::policy::{self, ScanOptions, output, rules};
 
 /// The `policy:` section of the project's lockgate.yaml supplies defaults
@@ -192,18 +192,17 @@ pub fn run(g: &GlobalArgs, mut args: ScanArgs) -> Result<Exit> {
 fn select_rules(args: &ScanArgs) -> Result<Vec<&'static Rule>> {
     let mut selected: Vec<&'static Rule> = rules::all().to_vec();
     if let Some(fw) = &args.framework {
-        let known = FRAMEWORKS
-            .iter()
-            .any(|(id, _)| *id == fw.to_ascii_lowercase() || id.starts_with(&format!("{}-", fw.to_ascii_lowercase())));
-        if !known {
-            let names: Vec<&str> = FRAMEWORKS.iter().map(|(id, _)| *id).collect();
-            return Err(UserError::usage(format!("--framework {fw:?} is not known"))
-                .with_hint(format!("use one of: cis, {}", names.join(", ")))
-                .into());
-        }
-        selected.retain(|r| r.in_framework(fw));
+        let filter = FrameworkFilter::parse(fw)
+            .map_err(|e| UserError::usage(format!("--framework {}", e.message)).with_hint(e.hint))?;
+        selected.retain(|r| filter.matches(r));
     } else if !args.frameworks_from_project.is_empty() {
-        selected.retain(|r| args.frameworks_from_project.iter().any(|fw| r.in_framework(fw)));
+        let mut filters = Vec::new();
+        for fw in &args.frameworks_from_project {
+            filters.push(FrameworkFilter::parse(fw).map_err(|e| {
+                UserError::usage(format!("lockgate.yaml policy.frameworks: {}", e.message)).with_hint(e.hint)
+            })?);
+        }
+        selected.retain(|r| filters.iter().any(|f| f.matches(r)));
     }
     for id in args.rules.iter().chain(&args.skip_rules) {
         if rules::find(id).is_none() {

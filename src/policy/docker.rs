@@ -5,8 +5,12 @@
 //! `user`, …), its labels hold the stage index, and its attributes are
 //! `args` (the instruction's text after the keyword, continuation lines
 //! joined, heredoc bodies included) and, for `from`, `image` and `alias`.
-//! Parsing is parse-dockerfile's (heredocs, multi-stage builds, parser
-//! directives).
+//! Parsing is parse-dockerfile's (multi-stage builds, parser directives).
+//! It knows a heredoc only at the start of a RUN (`RUN <<EOF`), so heredoc
+//! bodies are found here (`RUN <<EOF`, `RUN bash <<EOF`,
+//! `RUN cat <<EOF > file`, `COPY <<EOF /dst`, several per instruction) and
+//! blanked in the text the parser reads; the instruction's `args` keep
+//! them.
 
 use super::SourceFile;
 use super::model::{Attr, Block, Body, Resource, Span};
@@ -25,7 +29,9 @@ pub fn is_dockerfile(name: &str) -> bool {
 /// Instructions Docker knows; anything else is reported by the parser.
 pub fn parse(file: &SourceFile) -> Result<Resource, (String, u32, u32)> {
     let text = &file.text;
-    let df = parse_dockerfile::parse(text).map_err(|e| {
+    let for_parser =
+        blank_heredocs(text).map_err(|(msg, line)| (format!("Dockerfile syntax error: {msg}"), line, 1))?;
+    let df = parse_dockerfile::parse(&for_parser).map_err(|e| {
         // "{msg} at line L column C"; the crate's column is not a column,
         // so the error points at the line.
         let line = line_in(&e.to_string()).unwrap_or(1);
@@ -133,13 +139,14 @@ fn keyword_span(i: &parse_dockerfile::Instruction<'_>) -> std::ops::Range<usize>
     }
 }
 
-/// The instruction's text: comment lines dropped, `\` continuations joined,
-/// heredoc bodies kept on their own lines.
+/// The instruction's text: comment lines dropped (a `#!` line is kept: it
+/// may start a heredoc script), `\` continuations joined, heredoc bodies
+/// kept on their own lines.
 fn join_lines(raw: &str) -> String {
     let mut out = String::new();
     for line in raw.lines() {
         let t = line.trim();
-        if t.starts_with('#') || t.is_empty() {
+        if (t.starts_with('#') && !t.starts_with("#!")) || t.is_empty() {
             continue;
         }
         match t.strip_suffix('\\') {
@@ -159,4 +166,245 @@ fn join_lines(raw: &str) -> String {
 fn line_in(msg: &str) -> Option<u32> {
     let at = msg.rfind(" at line ")?;
     msg[at + 9..].split_whitespace().next()?.parse().ok()
+}
+
+/// A heredoc marker in an instruction line: `<<EOF`, `<<-EOF` (leading
+/// tabs stripped from the body), `<<"EOF"` / `<<'EOF'`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Heredoc {
+    /// The marker's bytes in the line.
+    pub range: std::ops::Range<usize>,
+    pub delimiter: String,
+    pub strip_tabs: bool,
+}
+
+/// The heredoc markers of one line, outside quotes (`<<<` is a here-string,
+/// `1<<2` arithmetic: neither is a heredoc).
+pub fn heredoc_markers(line: &str) -> Vec<Heredoc> {
+    let b = line.as_bytes();
+    let mut out = Vec::new();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match quote {
+            Some(q) => {
+                if c == b'\\' && q == b'"' {
+                    i += 1;
+                } else if c == q {
+                    quote = None;
+                }
+                i += 1;
+                continue;
+            }
+            None if c == b'\'' || c == b'"' => {
+                quote = Some(c);
+                i += 1;
+                continue;
+            }
+            None if c == b'\\' => {
+                i += 2;
+                continue;
+            }
+            None => {}
+        }
+        if c != b'<' || b.get(i + 1) != Some(&b'<') || b.get(i + 2) == Some(&b'<') || (i > 0 && b[i - 1] == b'<') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut j = i + 2;
+        let strip_tabs = b.get(j) == Some(&b'-');
+        if strip_tabs {
+            j += 1;
+        }
+        let open = b.get(j).copied().filter(|q| *q == b'"' || *q == b'\'');
+        if open.is_some() {
+            j += 1;
+        }
+        let word_start = j;
+        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] == b'-' || b[j] == b'.') {
+            j += 1;
+        }
+        let word = &line[word_start..j];
+        let closed = match open {
+            Some(q) if b.get(j) == Some(&q) => {
+                j += 1;
+                true
+            }
+            Some(_) => false,
+            None => true,
+        };
+        if closed && !word.is_empty() && !word.starts_with(|c: char| c.is_ascii_digit()) {
+            out.push(Heredoc {
+                range: start..j,
+                delimiter: word.to_string(),
+                strip_tabs,
+            });
+        }
+        i = j.max(i + 2);
+    }
+    out
+}
+
+/// `text` as parse-dockerfile should read it: every heredoc body and its
+/// closing line blanked (same length, newlines kept, so offsets and lines
+/// stay), its marker replaced by a plain word. Borrowed when there is no
+/// heredoc. An unclosed heredoc is an error at its marker's line.
+fn blank_heredocs(text: &str) -> Result<std::borrow::Cow<'_, str>, (String, u32)> {
+    // The escape character of line continuations (`# escape=` directive).
+    let mut escape = '\\';
+    for line in text.lines() {
+        let Some(d) = line.trim().strip_prefix('#') else { break };
+        match d.split_once('=') {
+            Some((k, v)) if k.trim().eq_ignore_ascii_case("escape") => {
+                escape = v.trim().chars().next().unwrap_or('\\');
+            }
+            Some((k, _)) if k.trim().eq_ignore_ascii_case("syntax") || k.trim().eq_ignore_ascii_case("check") => {}
+            _ => break,
+        }
+    }
+    let mut out: Option<Vec<u8>> = None;
+    let mut pending: std::collections::VecDeque<(Heredoc, u32)> = Default::default();
+    let mut keyword = String::new();
+    let mut continuing = false;
+    let mut offset = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        let here = offset;
+        offset += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        if !continuing && let Some((h, _)) = pending.front() {
+            // A body line, or the line that closes the heredoc.
+            let closing = if h.strip_tabs {
+                content.trim_start_matches('\t')
+            } else {
+                content
+            };
+            if closing == h.delimiter {
+                pending.pop_front();
+            }
+            let buf = out.get_or_insert_with(|| text.as_bytes().to_vec());
+            for b in &mut buf[here..here + content.len()] {
+                *b = b' ';
+            }
+            continue;
+        }
+        let trimmed = content.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if !continuing {
+            keyword = trimmed
+                .split(|c: char| c.is_whitespace())
+                .next()
+                .unwrap_or("")
+                .to_ascii_uppercase();
+        }
+        continuing = trimmed.trim_end().ends_with(escape);
+        if !matches!(keyword.as_str(), "RUN" | "COPY" | "ADD") {
+            continue;
+        }
+        for h in heredoc_markers(content) {
+            let buf = out.get_or_insert_with(|| text.as_bytes().to_vec());
+            let at = here + h.range.start;
+            buf[at] = b'_';
+            for b in &mut buf[at + 1..here + h.range.end] {
+                *b = b' ';
+            }
+            pending.push_back((h, n as u32 + 1));
+        }
+    }
+    if let Some((h, line)) = pending.front() {
+        return Err((
+            format!(
+                "heredoc <<{} is not closed: no line `{}` ends it",
+                h.delimiter, h.delimiter
+            ),
+            *line,
+        ));
+    }
+    Ok(match out {
+        // Only ASCII bytes replaced ASCII or whole lines: still UTF-8.
+        Some(buf) => std::borrow::Cow::Owned(String::from_utf8(buf).map_err(|e| (e.to_string(), 1))?),
+        None => std::borrow::Cow::Borrowed(text),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Heredoc, blank_heredocs, heredoc_markers};
+
+    #[test]
+    fn heredoc_markers_are_found_outside_quotes() {
+        let m = |l: &str| -> Vec<String> { heredoc_markers(l).into_iter().map(|h| h.delimiter).collect() };
+        assert_eq!(m("<<EOF"), ["EOF"]);
+        assert_eq!(m("cat <<-'END' > /etc/x && <<\"TWO\" tee y"), ["END", "TWO"]);
+        assert_eq!(
+            heredoc_markers("bash <<-EOF")[0],
+            Heredoc {
+                range: 5..11,
+                delimiter: "EOF".into(),
+                strip_tabs: true
+            }
+        );
+        assert!(m("cat <<< \"here-string\"").is_empty());
+        assert!(m("echo \"<<EOF\" '<<X'").is_empty());
+        assert!(m("echo $((1<<2))").is_empty());
+        assert!(m("cat <<'EOF").is_empty(), "unclosed quote");
+    }
+
+    #[test]
+    fn odd_heredoc_text_does_not_panic() {
+        for text in [
+            "RUN <<",
+            "RUN <<-",
+            "RUN <<'",
+            "RUN <<\"\"",
+            "RUN <<\\",
+            "RUN é <<É\né\nÉ\n",
+            "RUN ééé <<EOF\nété\nEOF",
+            "RUN a \\\n<<EOF\nx\nEOF",
+            "RUN \"a <<EOF",
+            "# escape=`\nRUN a `\n  <<EOF\nx\nEOF\n",
+            "COPY <<A <<B /dst/\na\nA\nb\nB\n",
+        ] {
+            if let Ok(t) = blank_heredocs(text) {
+                assert_eq!(t.len(), text.len(), "{text:?}");
+            }
+            for line in text.lines() {
+                let _ = heredoc_markers(line);
+            }
+        }
+    }
+
+    #[test]
+    fn heredoc_bodies_are_blanked_for_the_parser_with_offsets_kept() {
+        let text = "FROM debian:12\nRUN python3 <<EOF\nprint('hi')\nEOF\nCOPY <<-X /etc/motd\n\thello\n\tX\nUSER app\n";
+        let blanked = blank_heredocs(text).unwrap();
+        assert_eq!(blanked.len(), text.len());
+        assert_eq!(
+            blanked.lines().collect::<Vec<_>>(),
+            [
+                "FROM debian:12",
+                "RUN python3 _    ",
+                "           ",
+                "   ",
+                "COPY _    /etc/motd",
+                "      ",
+                "  ",
+                "USER app"
+            ]
+        );
+        assert!(matches!(
+            blank_heredocs("FROM a\nRUN true\n").unwrap(),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        // A continuation line: the body starts after the instruction ends.
+        let text = "FROM a\nRUN cat <<EOF \\\n  > /x\nbody\nEOF\n";
+        assert_eq!(blank_heredocs(text).unwrap().lines().nth(3), Some("    "));
+        assert_eq!(
+            blank_heredocs("FROM a\nRUN <<EOF\necho\n").unwrap_err(),
+            ("heredoc <<EOF is not closed: no line `EOF` ends it".to_string(), 2)
+        );
+    }
 }

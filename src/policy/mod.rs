@@ -235,6 +235,10 @@ pub struct ScanReport {
 
 type Hit = (&'static Rule, model::Resource, Span, String);
 
+/// A custom policy that failed on a resource: the failure, the resource's
+/// span and address.
+type PolicyFailure = (rego::Failure, Span, String);
+
 /// Every applicable rule on every resource of one evaluation.
 fn check_all(
     resources: &[model::Resource],
@@ -242,7 +246,7 @@ fn check_all(
     toolchain: &BTreeMap<String, String>,
     files: &[SourceFile],
     policies: &[rego::Source],
-) -> (Vec<Hit>, HashMap<&'static str, usize>, Vec<Diagnostic>) {
+) -> (Vec<Hit>, HashMap<&'static str, usize>, Vec<PolicyFailure>) {
     let mut ctx = Ctx::new(resources);
     ctx.toolchain = toolchain.clone();
     let mut hits = Vec::new();
@@ -255,34 +259,28 @@ fn check_all(
             }
         }
     }
-    let mut diags = Vec::new();
+    let mut failures = Vec::new();
     // Custom Rego policies (compiled per evaluation: regorus engines are not
-    // shared between threads). Compile errors were reported once already.
+    // shared between threads). `policies` holds only the files that compile;
+    // the others were reported once already.
     if !policies.is_empty()
         && let Ok(mut compiled) = rego::compile(policies)
     {
         let mut failed = HashSet::new();
         for r in resources.iter().filter(|r| r.kind != "file") {
             let file = files.get(r.span.file as usize).map_or("", |f| f.path.as_str());
-            match rego::evaluate(&mut compiled, r, file) {
-                Ok(found) => {
-                    for c in found {
-                        hits.push((custom_rule(&c.id, &c.title, c.severity), r.clone(), r.span, c.message));
-                    }
-                }
-                Err(e) => {
-                    if failed.insert(e.clone()) {
-                        diags.push(Diagnostic::new(
-                            DiagnosticKind::Policy,
-                            r.span,
-                            format!("a custom policy failed on {}: {e}", r.address),
-                        ));
-                    }
+            let (found, errors) = rego::evaluate(&mut compiled, r, file);
+            for c in found {
+                hits.push((custom_rule(&c.id, &c.title, c.severity), r.clone(), r.span, c.message));
+            }
+            for e in errors {
+                if failed.insert((e.at.clone(), e.message.clone())) {
+                    failures.push((e, r.span, r.address.clone()));
                 }
             }
         }
     }
-    (hits, evaluated, diags)
+    (hits, evaluated, failures)
 }
 
 /// A rule entry for a custom policy's finding id (made once per id).
@@ -667,28 +665,28 @@ fn analyze(
     roots_dirs.sort();
 
     let extra_vars = extra_vars(opts, &mut diags);
-    // Custom policies: a policy that does not compile is reported at its
-    // line, and the scan goes on with the built-in rules only.
-    let policies: Vec<rego::Source> = match rego::compile(&opts.rego) {
-        Ok(_) => opts.rego.clone(),
-        Err(errors) => {
-            for (path, line, col, msg) in errors {
-                diags.push(Diagnostic {
-                    kind: DiagnosticKind::Policy,
-                    span: Span {
-                        file: 0,
-                        line,
-                        col,
-                        end_line: line,
-                        end_col: col,
-                    },
-                    path: Some(path),
-                    message: format!("Rego policy does not compile: {msg}"),
-                });
-            }
-            Vec::new()
-        }
+    // Custom policies: a policy file that does not compile is reported at
+    // its line and left out; the other policy files and the built-in rules
+    // still run.
+    let (policies, policy_errors) = if opts.rego.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        rego::check(&opts.rego)
     };
+    for (path, line, col, msg) in policy_errors {
+        diags.push(Diagnostic {
+            kind: DiagnosticKind::Policy,
+            span: Span {
+                file: 0,
+                line,
+                col,
+                end_line: line,
+                end_col: col,
+            },
+            path: Some(path),
+            message: format!("Rego policy does not compile: {msg}"),
+        });
+    }
     let by_kind = rule::index(rules);
     let results = par_map(&roots_dirs, threads, |dir| {
         let def = &modules[*dir];
@@ -717,10 +715,8 @@ fn analyze(
             },
         );
         let resources = loader.out.into_inner();
-        let (hits, evaluated, rego_diags) = check_all(&resources, &by_kind, &opts.toolchain, &files, &policies);
-        let mut d = loader.diags.into_inner();
-        d.extend(rego_diags);
-        (resources.len(), hits, d, evaluated)
+        let (hits, evaluated, failures) = check_all(&resources, &by_kind, &opts.toolchain, &files, &policies);
+        (resources.len(), hits, loader.diags.into_inner(), evaluated, failures)
     });
 
     let mut results = results;
@@ -750,21 +746,44 @@ fn analyze(
             resources.extend(r);
             d.extend(diag);
         }
-        let (hits, evaluated, rego_diags) = check_all(&resources, &by_kind, &opts.toolchain, &files, &policies);
-        d.extend(rego_diags);
-        results.push((resources.len() - file_count, hits, d, evaluated));
+        let (hits, evaluated, failures) = check_all(&resources, &by_kind, &opts.toolchain, &files, &policies);
+        results.push((resources.len() - file_count, hits, d, evaluated, failures));
     }
 
     let mut resources = 0;
     let mut findings = Vec::new();
     let mut seen = HashSet::new();
     let mut evaluated_all: BTreeMap<String, usize> = BTreeMap::new();
-    for (n, hits, d, evaluated) in results {
+    // A policy that fails is reported once, at its own line when regorus
+    // says where (else at the first resource it failed on).
+    let mut policy_failed = HashSet::new();
+    for (n, hits, d, evaluated, failures) in results {
         resources += n;
         for (id, count) in evaluated {
             *evaluated_all.entry(id.to_string()).or_default() += count;
         }
         diags.extend(d);
+        for (failure, span, address) in failures {
+            if !policy_failed.insert((failure.at.clone(), failure.message.clone())) {
+                continue;
+            }
+            let message = format!("Rego policy failed on {address}: {}", failure.message);
+            diags.push(match failure.at {
+                Some((path, line, col)) => Diagnostic {
+                    kind: DiagnosticKind::Policy,
+                    span: Span {
+                        file: 0,
+                        line,
+                        col,
+                        end_line: line,
+                        end_col: col,
+                    },
+                    path: Some(path),
+                    message,
+                },
+                None => Diagnostic::new(DiagnosticKind::Policy, span, message),
+            });
+        }
         for (rule, r, span, message) in hits {
             // count/for_each instances that fail alike are one finding.
             if !seen.insert((rule.id, span, r.via.clone())) {

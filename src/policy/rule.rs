@@ -95,6 +95,114 @@ pub const FRAMEWORKS: &[(&str, &str)] = &[
     ("gdpr", "GDPR"),
 ];
 
+/// Frameworks whose controls are cumulative levels, lowest first. A level
+/// (`pss:restricted`) selects the rules tagged with it or with a level below
+/// it: the Pod Security Standards' Restricted profile includes Baseline.
+pub const LEVELS: &[(&str, &[&str])] = &[("pss", &["baseline", "restricted"])];
+
+/// What `--framework` (and lockgate.yaml's `policy.frameworks`) selects: a
+/// framework id (`pci-dss`), `cis` for every CIS benchmark, or a level of a
+/// framework with levels (`pss:baseline`, `pss:restricted`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameworkFilter {
+    name: String,
+    /// The tags (`pss:baseline`, …) a level selects; none for a whole
+    /// framework.
+    tags: Option<Vec<String>>,
+}
+
+/// Why a `--framework` value selects nothing: the message and a hint that
+/// lists what would.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownFramework {
+    pub message: String,
+    pub hint: String,
+}
+
+impl FrameworkFilter {
+    pub fn parse(value: &str) -> Result<FrameworkFilter, UnknownFramework> {
+        let lower = value.trim().to_ascii_lowercase();
+        let (name, level) = match lower.split_once(':') {
+            Some((n, l)) => (n.to_string(), Some(l.to_string())),
+            None => (lower.clone(), None),
+        };
+        let known = FRAMEWORKS
+            .iter()
+            .any(|(id, _)| *id == name || id.starts_with(&format!("{name}-")));
+        if !known || name.is_empty() {
+            return Err(UnknownFramework {
+                message: format!("{value:?} is not a known framework"),
+                hint: format!("use one of: {}", Self::valid().join(", ")),
+            });
+        }
+        let Some(level) = level else {
+            return Ok(FrameworkFilter { name, tags: None });
+        };
+        let Some((_, levels)) = LEVELS.iter().find(|(id, _)| *id == name) else {
+            return Err(UnknownFramework {
+                message: format!("{value:?}: {name} has no levels to select"),
+                hint: format!(
+                    "use {name} for all its rules; frameworks with levels: {}",
+                    Self::levelled().join(", ")
+                ),
+            });
+        };
+        let Some(i) = levels.iter().position(|l| *l == level) else {
+            let valid: Vec<String> = levels.iter().map(|l| format!("{name}:{l}")).collect();
+            return Err(UnknownFramework {
+                message: format!(
+                    "{value:?} is not a level of {name}: its levels are {}",
+                    levels.join(", ")
+                ),
+                hint: format!("use one of: {name}, {}", valid.join(", ")),
+            });
+        };
+        Ok(FrameworkFilter {
+            tags: Some(levels[..=i].iter().map(|l| format!("{name}:{l}")).collect()),
+            name,
+        })
+    }
+
+    /// Every value `parse` accepts, for hints: `cis`, the framework ids and
+    /// their levels.
+    pub fn valid() -> Vec<String> {
+        let mut out = vec!["cis".to_string()];
+        for (id, _) in FRAMEWORKS {
+            out.push(id.to_string());
+            if let Some((_, levels)) = LEVELS.iter().find(|(l, _)| l == id) {
+                out.extend(levels.iter().map(|l| format!("{id}:{l}")));
+            }
+        }
+        out
+    }
+
+    fn levelled() -> Vec<String> {
+        LEVELS
+            .iter()
+            .flat_map(|(id, levels)| levels.iter().map(move |l| format!("{id}:{l}")))
+            .collect()
+    }
+
+    /// Whether a rule's framework tags (`pss:baseline`, `pci-dss:3.5.1`)
+    /// fall under this selection.
+    pub fn matches_tags<'t>(&self, tags: impl IntoIterator<Item = &'t str>) -> bool {
+        tags.into_iter().any(|t| {
+            let t = t.to_ascii_lowercase();
+            match &self.tags {
+                Some(levels) => levels.contains(&t),
+                None => {
+                    let name = t.split(':').next().unwrap_or("");
+                    name == self.name || name.starts_with(&format!("{}-", self.name))
+                }
+            }
+        })
+    }
+
+    pub fn matches(&self, rule: &Rule) -> bool {
+        self.matches_tags(rule.frameworks.iter().copied())
+    }
+}
+
 impl Rule {
     pub fn provider(&self) -> &'static str {
         let mut parts = self.id.split('-');
@@ -112,14 +220,11 @@ impl Rule {
         }
     }
 
-    /// Whether the rule maps to `framework` (`pci-dss`, or `cis` for every
-    /// CIS benchmark).
+    /// Whether the rule maps to `framework` (`pci-dss`, `cis` for every CIS
+    /// benchmark, `pss:restricted` for the rules of that level and those
+    /// below it); false for a framework `FrameworkFilter::parse` rejects.
     pub fn in_framework(&self, framework: &str) -> bool {
-        let want = framework.to_ascii_lowercase();
-        self.frameworks.iter().any(|f| {
-            let name = f.split(':').next().unwrap_or("");
-            name == want || name.starts_with(&format!("{want}-"))
-        })
+        FrameworkFilter::parse(framework).is_ok_and(|f| f.matches(self))
     }
 }
 
@@ -362,5 +467,69 @@ pub fn port_spec_includes(spec: &str, port: u32) -> bool {
             _ => false,
         },
         None => spec.parse::<u32>() == Ok(port),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FrameworkFilter, LEVELS};
+    use crate::policy::rules;
+
+    fn ids(fw: &str) -> Vec<&'static str> {
+        let f = FrameworkFilter::parse(fw).unwrap();
+        let mut v: Vec<&str> = rules::all().iter().filter(|r| f.matches(r)).map(|r| r.id).collect();
+        v.sort_unstable();
+        v
+    }
+
+    #[test]
+    fn a_level_selects_itself_and_the_levels_below() {
+        let baseline = ids("pss:baseline");
+        let restricted = ids("PSS:Restricted");
+        let all = ids("pss");
+        assert!(!baseline.is_empty());
+        assert!(
+            baseline.iter().all(|id| restricted.contains(id)),
+            "restricted includes baseline"
+        );
+        assert!(restricted.len() > baseline.len());
+        assert_eq!(restricted, all, "every pss tag is a level");
+        for r in rules::all().iter().filter(|r| baseline.contains(&r.id)) {
+            assert!(r.frameworks.contains(&"pss:baseline"), "{}", r.id);
+        }
+    }
+
+    #[test]
+    fn every_level_tag_names_a_known_level() {
+        for r in rules::all() {
+            for tag in r.frameworks {
+                let (name, level) = tag.split_once(':').unwrap_or((tag, ""));
+                if let Some((_, levels)) = LEVELS.iter().find(|(id, _)| *id == name) {
+                    assert!(levels.contains(&level), "{}: {tag} is not a level of {name}", r.id);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_frameworks_and_levels_say_what_is_valid() {
+        assert!(FrameworkFilter::parse("cis").is_ok());
+        assert!(FrameworkFilter::parse("pci-dss").is_ok());
+        let e = FrameworkFilter::parse("pss:foo").unwrap_err();
+        assert_eq!(
+            e.message,
+            "\"pss:foo\" is not a level of pss: its levels are baseline, restricted"
+        );
+        assert_eq!(e.hint, "use one of: pss, pss:baseline, pss:restricted");
+        let e = FrameworkFilter::parse("iso-27001").unwrap_err();
+        assert!(
+            e.hint.contains("cis, cis-aws,") && e.hint.contains("pss:restricted"),
+            "{}",
+            e.hint
+        );
+        let e = FrameworkFilter::parse("pci-dss:3.5.1").unwrap_err();
+        assert!(e.message.contains("pci-dss has no levels"), "{}", e.message);
+        assert!(FrameworkFilter::parse("").is_err());
+        assert!(FrameworkFilter::parse(":baseline").is_err());
     }
 }

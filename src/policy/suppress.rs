@@ -7,7 +7,8 @@
 //! - `#checkov:skip=CKV_AWS_20:reason` anywhere inside the resource block.
 //! - `#tfsec:ignore:aws-s3-enable-bucket-encryption[:exp:2025-01-01]` and
 //!   `#trivy:ignore:AVD-AWS-0088[:exp:…]` on the line above the resource or
-//!   the finding, or trailing the finding's line.
+//!   the finding, or trailing the finding's line; several on one line
+//!   (`#tfsec:ignore:a tfsec:ignore:b`) each apply.
 //!
 //! Checkov, tfsec and Trivy ids match rules that list them in `equivalent`.
 //! An expired suppression (`until`/`exp` before today) no longer applies and
@@ -51,8 +52,16 @@ pub struct Suppression {
     pub until: Option<Date>,
 }
 
-/// Parse the suppressions in one line of a file (the text after a `#` or `//`).
+/// Parse the first suppression in one line of a file (the text after a `#`
+/// or `//`).
 pub fn parse_line(text: &str, line: u32) -> Result<Option<Suppression>, String> {
+    Ok(parse_all(text, line)?.into_iter().next())
+}
+
+/// Parse the suppressions in one line of a file: one lockgate or Checkov
+/// comment, or any number of tfsec / Trivy ignores, which both tools accept
+/// side by side (`#tfsec:ignore:a tfsec:ignore:b`, `#trivy:ignore:a #trivy:ignore:b`).
+pub fn parse_all(text: &str, line: u32) -> Result<Vec<Suppression>, String> {
     for marker in ["#", "//"] {
         let mut from = 0;
         while let Some(i) = text[from..].find(marker) {
@@ -60,7 +69,7 @@ pub fn parse_line(text: &str, line: u32) -> Result<Option<Suppression>, String> 
             let rest = text[at + marker.len()..].trim_start();
             let column = at as u32 + 1;
             if let Some(r) = rest.strip_prefix("lockgate:ignore") {
-                return lockgate(r, line, column).map(Some);
+                return lockgate(r, line, column).map(|s| vec![s]);
             }
             if let Some(r) = rest.strip_prefix("checkov:skip=") {
                 let (id, reason) = match r.split_once(':') {
@@ -72,18 +81,24 @@ pub fn parse_line(text: &str, line: u32) -> Result<Option<Suppression>, String> 
                     .map(|s| s.trim().to_string())
                     .filter(|s| !s.is_empty())
                     .collect();
-                return Ok(Some(Suppression {
+                return Ok(vec![Suppression {
                     syntax: Syntax::Checkov,
                     line,
                     column,
                     ids,
                     reason,
                     until: None,
-                }));
+                }]);
             }
-            for (p, syntax) in [("tfsec:ignore:", Syntax::Tfsec), ("trivy:ignore:", Syntax::Trivy)] {
-                if let Some(r) = rest.strip_prefix(p) {
-                    let r = r.split_whitespace().next().unwrap_or("");
+            if ignore_syntax(rest).is_some() {
+                // This ignore and any that follow it on the line.
+                let mut out = Vec::new();
+                for word in rest.split_whitespace() {
+                    let word = word.trim_start_matches(['#', '/']);
+                    let Some((p, syntax)) = ignore_syntax(word) else {
+                        continue;
+                    };
+                    let r = &word[p.len()..];
                     let (id, until) = match r.split_once(":exp:") {
                         Some((id, d)) => (
                             id,
@@ -94,20 +109,28 @@ pub fn parse_line(text: &str, line: u32) -> Result<Option<Suppression>, String> 
                         ),
                         None => (r, None),
                     };
-                    return Ok(Some(Suppression {
+                    out.push(Suppression {
                         syntax,
                         line,
                         column,
                         ids: vec![id.to_string()],
                         reason: None,
                         until,
-                    }));
+                    });
                 }
+                return Ok(out);
             }
             from = at + marker.len();
         }
     }
-    Ok(None)
+    Ok(Vec::new())
+}
+
+/// The tfsec or Trivy ignore prefix `text` starts with.
+fn ignore_syntax(text: &str) -> Option<(&'static str, Syntax)> {
+    [("tfsec:ignore:", Syntax::Tfsec), ("trivy:ignore:", Syntax::Trivy)]
+        .into_iter()
+        .find(|(p, _)| text.starts_with(p))
 }
 
 fn lockgate(rest: &str, line: u32, column: u32) -> Result<Suppression, String> {
@@ -184,28 +207,29 @@ impl Index {
             }
             for (i, text) in f.text.lines().enumerate() {
                 let line = i as u32 + 1;
-                match parse_line(text, line) {
-                    Ok(Some(s)) => {
-                        if s.reason.is_none() && matches!(s.syntax, Syntax::Lockgate | Syntax::Checkov) {
-                            let col = s.column;
-                            diags.push(Diagnostic::new(
-                                DiagnosticKind::Suppression,
-                                Span {
-                                    file: f.id,
-                                    line,
-                                    col,
-                                    end_line: line,
-                                    end_col: text.chars().count() as u32 + 1,
-                                },
-                                format!(
-                                    "suppression of {} has no reason; add reason=\"…\" so reviewers know why",
-                                    s.ids.join(", ")
-                                ),
-                            ));
+                match parse_all(text, line) {
+                    Ok(found) => {
+                        for s in found {
+                            if s.reason.is_none() && matches!(s.syntax, Syntax::Lockgate | Syntax::Checkov) {
+                                let col = s.column;
+                                diags.push(Diagnostic::new(
+                                    DiagnosticKind::Suppression,
+                                    Span {
+                                        file: f.id,
+                                        line,
+                                        col,
+                                        end_line: line,
+                                        end_col: text.chars().count() as u32 + 1,
+                                    },
+                                    format!(
+                                        "suppression of {} has no reason; add reason=\"…\" so reviewers know why",
+                                        s.ids.join(", ")
+                                    ),
+                                ));
+                            }
+                            by_file.entry(f.id).or_default().push(s);
                         }
-                        by_file.entry(f.id).or_default().push(s);
                     }
-                    Ok(None) => {}
                     Err(msg) => diags.push(Diagnostic::new(
                         DiagnosticKind::Suppression,
                         Span {
@@ -322,5 +346,28 @@ mod tests {
         assert!(parse_line("# lockgate:ignore", 1).is_err());
         assert!(parse_line("# lockgate:ignore LG-AWS-001 until=tomorrow", 1).is_err());
         assert!(parse_line("bucket = \"x\" # a plain comment", 1).unwrap().is_none());
+    }
+
+    #[test]
+    fn several_tfsec_and_trivy_ignores_on_one_line_each_apply() {
+        let all = parse_all(
+            "#tfsec:ignore:aws-s3-enable-bucket-encryption tfsec:ignore:aws-s3-enable-bucket-logging:exp:2030-01-01 #trivy:ignore:AVD-AWS-0092 because",
+            4,
+        )
+        .unwrap();
+        let got: Vec<(Syntax, &str, Option<String>)> = all
+            .iter()
+            .map(|s| (s.syntax, s.ids[0].as_str(), s.until.map(|d| d.to_string())))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Syntax::Tfsec, "aws-s3-enable-bucket-encryption", None),
+                (Syntax::Tfsec, "aws-s3-enable-bucket-logging", Some("2030-01-01".into())),
+                (Syntax::Trivy, "AVD-AWS-0092", None),
+            ]
+        );
+        assert!(all.iter().all(|s| s.line == 4 && s.column == 1));
+        assert!(parse_all("#trivy:ignore:AVD-AWS-0088 trivy:ignore:AVD-AWS-0089:exp:soon", 1).is_err());
     }
 }

@@ -13,6 +13,8 @@ mod metrics;
 mod monitoring;
 mod pipeline;
 mod scan;
+mod scan_eval;
+mod scan_kinds;
 mod scan_props;
 mod schema;
 mod server;

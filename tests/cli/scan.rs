@@ -8,13 +8,13 @@ use serde_json::Value;
 
 use super::{assert_no_panic, git, lockgate, stderr, stdout};
 
-fn write(dir: &Path, rel: &str, text: &str) {
+pub(crate) fn write(dir: &Path, rel: &str, text: &str) {
     let p = dir.join(rel);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, text).unwrap();
 }
 
-fn scan_json(dir: &Path, args: &[&str]) -> (Value, i32) {
+pub(crate) fn scan_json(dir: &Path, args: &[&str]) -> (Value, i32) {
     let out = lockgate(dir)
         .arg("scan")
         .args(args)
@@ -27,7 +27,7 @@ fn scan_json(dir: &Path, args: &[&str]) -> (Value, i32) {
     (v, out.status.code().unwrap_or(-1))
 }
 
-fn findings<'a>(v: &'a Value, rule: &str) -> Vec<&'a Value> {
+pub(crate) fn findings<'a>(v: &'a Value, rule: &str) -> Vec<&'a Value> {
     v["findings"]
         .as_array()
         .unwrap()
@@ -36,7 +36,7 @@ fn findings<'a>(v: &'a Value, rule: &str) -> Vec<&'a Value> {
         .collect()
 }
 
-fn unsuppressed<'a>(v: &'a Value, rule: &str) -> Vec<&'a Value> {
+pub(crate) fn unsuppressed<'a>(v: &'a Value, rule: &str) -> Vec<&'a Value> {
     findings(v, rule)
         .into_iter()
         .filter(|f| f.get("suppressed").is_none())
@@ -769,6 +769,11 @@ gates:
         "infra/s3.tf",
         "resource \"aws_s3_bucket\" \"data\" {\n  bucket = \"data\"\n}\n",
     );
+    write(
+        d,
+        "infra/site.tf",
+        "# lockgate:ignore LG-AWS-001 reason=\"public website assets\" until=2099-01-01\nresource \"aws_s3_bucket\" \"site\" {\n  bucket = \"site\"\n}\n",
+    );
     let out = lockgate(d)
         .args(["audit", "note", "ledger started"])
         .env("LOCKGATE_USER", "dev@example.com")
@@ -809,6 +814,20 @@ gates:
             .iter()
             .any(|f| f["rule"] == "LG-AWS-001")
     );
+    // The suppressed bucket is not a failure: it is an exception, with its reason.
+    let exceptions = cc61["exceptions"].as_array().unwrap();
+    assert_eq!(exceptions.len(), 1, "{cc61:#}");
+    assert_eq!(exceptions[0]["resource"], "aws_s3_bucket.site");
+    assert_eq!(exceptions[0]["reason"], "public website assets");
+    assert_eq!(exceptions[0]["until"], "2099-01-01");
+    assert!(
+        !cc61["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["resource"] == "aws_s3_bucket.site" && f["rule"] == "LG-AWS-001"),
+        "{cc61:#}"
+    );
     // CC8.1 (change management) rests on approvals and gates.
     let cc81 = control("CC8.1");
     let process: Vec<(&str, bool)> = cc81["process"]
@@ -846,6 +865,12 @@ gates:
     );
     assert!(
         md.contains("compliance report") && md.contains("| [CC6.1](#cc6-1) |") && md.contains("✗ **failing**"),
+        "{md}"
+    );
+    assert!(
+        md.contains("Exceptions (findings accepted by a suppression)")
+            && md.contains("reason: public website assets, until 2099-01-01")
+            && md.contains("| Project | infra |"),
         "{md}"
     );
     let out = lockgate(d)
@@ -914,8 +939,37 @@ fn a_custom_framework_file_with_an_unknown_rule_still_reports() {
         .collect();
     assert!(problems.iter().any(|p| p.contains("LG-NOPE-404")), "{problems:?}");
     assert!(problems.iter().any(|p| p.contains("telepathy")), "{problems:?}");
-    assert!(stderr(&out).contains("warning: controls.yaml"), "{}", stderr(&out));
+    let lines: Vec<u64> = r["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [6, 9], "the lines of the unknown rule and process ids");
+    assert!(
+        stderr(&out).contains("warning: controls.yaml:6: control ENC-1"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(out.status.code(), Some(1), "0 % passing is under --fail-under 50");
+    // A framework file that is not YAML is refused with its line and column.
+    write(
+        d,
+        "broken.yaml",
+        "id: broken\ntitle: Broken\ncontrols:\n  - id: [unclosed\n",
+    );
+    let out = lockgate(d)
+        .args(["compliance", "report", "--framework", "broken.yaml"])
+        .output()
+        .unwrap();
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("broken.yaml"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("line 4") || stderr(&out).contains(":4:"),
+        "{}",
+        stderr(&out)
+    );
     let out = lockgate(d)
         .args(["compliance", "report", "--framework", "iso-9001"])
         .output()

@@ -182,7 +182,72 @@ pub fn run_commands(b: &Block) -> Vec<Cmd> {
         }
         return vec![Cmd { sep: Sep::Start, words }];
     }
-    commands(s)
+    commands(&heredoc_scripts(s))
+}
+
+const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh"];
+
+/// A RUN script with its heredocs resolved: the body of a heredoc that a
+/// shell runs (`RUN <<EOF`, `RUN bash <<EOF`, `RUN <<EOF sh`) stays as
+/// script lines; the body of one fed to another program (`cat <<EOF >
+/// file`, `python3 <<EOF`) or starting with another interpreter's `#!` is
+/// data, and left out.
+pub fn heredoc_scripts(script: &str) -> std::borrow::Cow<'_, str> {
+    if !script.contains("<<") {
+        return std::borrow::Cow::Borrowed(script);
+    }
+    let mut out = String::new();
+    // (delimiter, its body is script, the next line is the body's first)
+    let mut pending: std::collections::VecDeque<(String, bool, bool)> = Default::default();
+    for line in script.lines() {
+        if let Some((delim, is_script, first)) = pending.front_mut() {
+            let t = line.trim();
+            if t == delim.as_str() {
+                pending.pop_front();
+                continue;
+            }
+            if std::mem::take(first)
+                && let Some(interpreter) = t.strip_prefix("#!")
+            {
+                let mut words = interpreter.split_whitespace().map(base_name);
+                let program = match words.next() {
+                    Some("env") => words.find(|w| !w.starts_with('-')),
+                    p => p,
+                };
+                *is_script &= program.is_some_and(|p| SHELLS.contains(&p));
+            }
+            if *is_script {
+                out.push_str(line);
+                out.push('\n');
+            }
+            continue;
+        }
+        for h in crate::policy::docker::heredoc_markers(line) {
+            // The simple command the heredoc feeds: the marker's stretch of
+            // the line between command separators.
+            let before = &line[..h.range.start];
+            let after = &line[h.range.end..];
+            let start = ["&&", "||", ";", "|"]
+                .iter()
+                .filter_map(|sep| before.rfind(sep).map(|i| i + sep.len()))
+                .max()
+                .unwrap_or(0);
+            let end = ["&&", "||", ";", "|"]
+                .iter()
+                .filter_map(|sep| after.find(sep))
+                .min()
+                .unwrap_or(after.len());
+            let cmd = format!("{} {}", &before[start..], &after[..end]);
+            let is_script = match commands(&cmd).first() {
+                None => true,
+                Some(c) => c.program().is_some_and(|p| SHELLS.contains(&p)) && !c.unwrapped().iter().any(|w| w == "-c"),
+            };
+            pending.push_back((h.delimiter, is_script, true));
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Split a shell script into simple commands (quotes, escapes, `&&`, `||`,
@@ -599,4 +664,41 @@ pub fn gha_expressions(text: &str) -> Vec<&str> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{commands, heredoc_scripts};
+
+    fn programs(script: &str) -> Vec<String> {
+        commands(&heredoc_scripts(script))
+            .iter()
+            .filter_map(|c| c.program().map(str::to_string))
+            .collect()
+    }
+
+    #[test]
+    fn heredocs_a_shell_runs_are_script_and_others_are_data() {
+        assert_eq!(programs("<<EOF\nset -e\ncurl -fsSL x | sh\nEOF"), ["set", "curl", "sh"]);
+        assert_eq!(programs("bash <<-'EOF'\napt-get update\nEOF"), ["bash", "apt-get"]);
+        assert_eq!(
+            programs("<<EOF sh\napt-get update\nEOF\necho done"),
+            ["sh", "apt-get", "echo"]
+        );
+        assert_eq!(
+            programs("cat <<EOF > /etc/x && chmod 600 /etc/x\ncurl x | sh\nEOF"),
+            ["cat", "chmod"]
+        );
+        assert_eq!(programs("python3 <<EOF\nimport os\nEOF"), ["python3"]);
+        assert_eq!(
+            programs("<<EOF\n#!/usr/bin/env python3\nimport os\nEOF"),
+            Vec::<String>::new()
+        );
+        assert_eq!(programs("<<EOF\n#!/bin/bash\napt-get update\nEOF"), ["apt-get"]);
+        assert_eq!(
+            programs("<<ONE cat > /a && <<TWO bash\nrm -rf /\nONE\ncurl x\nTWO"),
+            ["cat", "bash", "curl"]
+        );
+        assert_eq!(programs("echo \"a << b\" && true"), ["echo", "true"]);
+    }
 }

@@ -323,14 +323,23 @@ impl<'i, 'a> Eval<'i, 'a> {
                         Some(n) => (self.inst.local(n, self), 1),
                         None => return Val::Unknown,
                     },
-                    "module" => match (attr(0), attr(1)) {
-                        (Some(m), Some(o)) => (self.inst.module_output(m, o, self), 2),
-                        (Some(m), None) => {
-                            self.refs.borrow_mut().push(format!("{}module.{m}", self.inst.prefix));
-                            return Val::Unknown;
+                    // `module.m.out`, or `module.m[0].out` / `module.m["k"].out`
+                    // for an instance of a call with `count` / `for_each`.
+                    "module" => {
+                        let Some(m) = attr(0) else { return Val::Unknown };
+                        let (call, next) = match ops.get(1) {
+                            Some(TraversalOperator::Index(e)) => match instance_key(&self.expr(e)) {
+                                Some(k) => (format!("{m}{k}"), 2),
+                                None => return Val::Unknown,
+                            },
+                            Some(TraversalOperator::LegacyIndex(n)) => (format!("{m}[{}]", n.value()), 2),
+                            _ => (m.to_string(), 1),
+                        };
+                        match attr(next) {
+                            Some(o) => (self.inst.module_output(&call, o, self), next + 1),
+                            None => return Val::Unknown,
                         }
-                        _ => return Val::Unknown,
-                    },
+                    }
                     "path" => match attr(0) {
                         Some("module") => (Val::Str(self.inst.path_module().to_string()), 1),
                         Some("root") | Some("cwd") => (Val::Str(".".into()), 1),
@@ -405,6 +414,15 @@ impl<'i, 'a> Eval<'i, 'a> {
             }
         }
         v
+    }
+}
+
+/// The address suffix of a module or resource instance: `[0]`, `["k"]`.
+fn instance_key(k: &Val) -> Option<String> {
+    match k {
+        Val::Str(s) => Some(format!("[\"{s}\"]")),
+        Val::Num(n) if n.fract() == 0.0 && *n >= 0.0 => Some(format!("[{}]", fmt_num(*n))),
+        _ => None,
     }
 }
 

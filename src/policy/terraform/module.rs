@@ -107,8 +107,13 @@ impl<'a> Instance<'a> {
         }
     }
 
+    /// An output of the module call `module` (`m`, or `m["k"]` / `m[0]` for
+    /// an instance of a call with `for_each` / `count`). The references it
+    /// carries are those of the output's value: a registry module's output
+    /// is unknown and refers to nothing, so a rule cannot tell which
+    /// resource it names (it does not record the call as a reference, which
+    /// would read as "refers to something else").
     pub fn module_output(&self, module: &str, output: &str, ev: &Eval) -> Val {
-        ev.refs.borrow_mut().push(format!("{}module.{module}", self.prefix));
         match self.outputs.borrow().get(module).and_then(|o| o.get(output)) {
             Some((v, refs)) => {
                 ev.add_refs(refs);
@@ -246,7 +251,8 @@ pub fn evaluate<'a>(loader: &Loader<'a>, def: &'a ModuleDef<'a>, call: Call<'_>)
                     stack,
                 },
             );
-            inst.outputs.borrow_mut().insert(name.clone(), outs);
+            // Keyed by instance: `module.m["k"].out`, `module.m[0].out`.
+            inst.outputs.borrow_mut().insert(format!("{name}{key}"), outs);
         }
     }
 

@@ -23,8 +23,11 @@
 //! - uses: oven-sh/setup-bun@735343b667d3e6f658f44d0eca948eb6282f2b76 # v2.0.2
 //! - run: bun install --frozen-lockfile && bun test
 //! ```
-//! For Python: `poetry install --no-root` instead of `pip install -r
-//! requirements.txt`.
+//! For Python: `poetry install` instead of `pip install -r
+//! requirements.txt`. The finding names the command for the configured
+//! manager: `bun install --frozen-lockfile`, `npm ci`,
+//! `yarn install --immutable`, `pnpm install --frozen-lockfile`,
+//! `poetry install`, `uv sync --locked` or `pip install -r requirements.txt`.
 //!
 //! ## References
 //! - https://bun.sh/docs/install/ci
@@ -62,6 +65,20 @@ fn install(words: &[String]) -> Option<(&'static str, &'static str)> {
     }
 }
 
+/// What a CI job runs to install from the committed lockfile with `tool`.
+fn install_instead(tool: &str) -> Option<&'static str> {
+    Some(match tool {
+        "bun" => "bun install --frozen-lockfile",
+        "npm" => "npm ci",
+        "yarn" => "yarn install --immutable",
+        "pnpm" => "pnpm install --frozen-lockfile",
+        "poetry" => "poetry install",
+        "uv" => "uv sync --locked",
+        "pip" => "pip install -r requirements.txt",
+        _ => return None,
+    })
+}
+
 fn scripts(r: &Resource) -> Vec<(String, Option<Span>)> {
     let mut out = Vec::new();
     if r.kind == "github.workflow" {
@@ -88,9 +105,16 @@ fn check(r: &Resource, cx: &Ctx) -> Outcome {
             let Some((ecosystem, used)) = install(&c.words) else { continue };
             let want = cx.tool(ecosystem, if ecosystem == "javascript" { "bun" } else { "poetry" });
             if used != want {
+                let instead = match install_instead(&want) {
+                    Some(cmd) => format!("run `{cmd}` instead"),
+                    None => format!("install with {want} instead"),
+                };
                 return fail(
                     span,
-                    format!("`{}` installs with {used}, but this organisation uses {want} for {ecosystem}", c.words.join(" ")),
+                    format!(
+                        "`{}` installs with {used}, but this organisation uses {want} for {ecosystem}: {instead}",
+                        c.words.join(" ")
+                    ),
                 );
             }
         }
