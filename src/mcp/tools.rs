@@ -94,7 +94,7 @@ pub struct ScanArgs {
     /// A path inside the project to scan (default: the whole project).
     #[serde(default)]
     pub path: Option<String>,
-    /// Only findings of rules mapped to these frameworks (e.g. `cis`, `soc2`).
+    /// Only findings of rules mapped to these frameworks (e.g. `cis`, `soc2`, `pss:restricted`).
     #[serde(default)]
     pub frameworks: Vec<String>,
 }
@@ -889,15 +889,19 @@ async fn scan(b: &Backend, a: ScanArgs) -> R {
     let skip: Vec<String> = load_spec(b)
         .map(|s| s.policy.skip.iter().map(|x| x.to_string()).collect())
         .unwrap_or_default();
-    let frameworks: Vec<String> = a.frameworks.iter().map(|f| f.to_ascii_lowercase()).collect();
+    let frameworks = a
+        .frameworks
+        .iter()
+        .map(|f| crate::policy::rule::FrameworkFilter::parse(f))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ToolError(format!("{} ({})", crate::diag::sanitize(&e.message), e.hint)))?;
     blocking(move || {
         let opts = commands::compliance::project_scan_options(&g);
         let mut r = crate::policy::scan(&[target], &opts);
         r.findings.retain(|f| !skip.contains(&f.rule) && f.suppressed.is_none());
         if !frameworks.is_empty() {
-            r.findings.retain(|f| {
-                f.frameworks.iter().any(|fw| frameworks.iter().any(|w| fw.to_ascii_lowercase().starts_with(w.as_str())))
-            });
+            r.findings
+                .retain(|f| frameworks.iter().any(|w| w.matches_tags(f.frameworks.iter().map(String::as_str))));
         }
         crate::policy::summarize(&r.findings, &mut r.summary);
         let mut findings = r.findings.clone();

@@ -320,9 +320,43 @@ fn kind_of(path: &Path) -> Option<FileKind> {
         Some(FileKind::Yaml)
     } else if docker::is_dockerfile(name) {
         Some(FileKind::Dockerfile)
+    } else if is_config_text(name) {
+        Some(FileKind::Text)
     } else {
         None
     }
+}
+
+/// Files searched for secrets only: environment files, configuration in
+/// common text formats, shell scripts, keys and credential files.
+fn is_config_text(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        ".env",
+        ".npmrc",
+        ".pypirc",
+        ".netrc",
+        ".git-credentials",
+        "credentials",
+        "id_rsa",
+        "id_dsa",
+        "id_ecdsa",
+        "id_ed25519",
+    ];
+    const SUFFIXES: &[&str] = &[
+        ".env",
+        ".properties",
+        ".ini",
+        ".cfg",
+        ".conf",
+        ".sh",
+        ".bash",
+        ".zsh",
+        ".ps1",
+        ".pem",
+        ".key",
+        ".p8",
+    ];
+    NAMES.contains(&name) || name.starts_with(".env.") || SUFFIXES.iter().any(|s| name.ends_with(s))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -334,6 +368,8 @@ enum FileKind {
     Dockerfile,
     /// Package manifests and lockfiles (package.json, pyproject.toml, …).
     Manifest,
+    /// Other text searched for secrets only (`.env`, `*.properties`, keys, …).
+    Text,
 }
 
 struct Candidate {
@@ -363,8 +399,18 @@ fn discover(roots: &[PathBuf], opts: &ScanOptions, diags: &mut Vec<Diagnostic>) 
         for pat in [".git/", ".terraform/"] {
             let _ = ov.add(&format!("!{pat}"));
         }
+        // Patterns are relative to the scanned directory; one written from
+        // the current directory (`infra/legacy` while scanning `infra`,
+        // `./legacy`) means the same place.
+        let root_s = root.to_string_lossy().replace('\\', "/");
+        let root_s = root_s.trim_start_matches("./").trim_end_matches('/');
         for pat in &opts.exclude {
-            if let Err(e) = ov.add(&format!("!{pat}")) {
+            let p = pat.trim_start_matches("./");
+            let p = match p.strip_prefix(root_s).and_then(|r| r.strip_prefix('/')) {
+                Some(rest) if !root_s.is_empty() && root_s != "." && !rest.is_empty() => format!("/{rest}"),
+                _ => p.to_string(),
+            };
+            if let Err(e) = ov.add(&format!("!{p}")) {
                 diags.push(Diagnostic {
                     kind: DiagnosticKind::FileSkipped,
                     span: Span::default(),
@@ -577,7 +623,10 @@ fn analyze(
                 msg,
             )
         };
-        if matches!(c.kind, FileKind::Yaml | FileKind::Dockerfile | FileKind::Manifest) {
+        if matches!(
+            c.kind,
+            FileKind::Yaml | FileKind::Dockerfile | FileKind::Manifest | FileKind::Text
+        ) {
             return (Parsed::Later, HashMap::new(), None);
         }
         if c.shown.ends_with(".json") {
@@ -631,7 +680,7 @@ fn analyze(
                 .or_insert_with(|| terraform::module::ModuleDef { dir, files: Vec::new() })
                 .files
                 .push((f, body)),
-            FileKind::Yaml | FileKind::Dockerfile | FileKind::Manifest => {}
+            FileKind::Yaml | FileKind::Dockerfile | FileKind::Manifest | FileKind::Text => {}
             FileKind::Tfvars => {
                 let name = f.abs.file_name().and_then(|n| n.to_str()).unwrap_or("");
                 let name = name.strip_suffix(".json").unwrap_or(name);
@@ -724,7 +773,7 @@ fn analyze(
     // (a rule may look across files, e.g. a namespace without a NetworkPolicy).
     let later: Vec<(usize, FileKind)> = parsed
         .iter()
-        .filter(|(_, kind, p)| matches!(p, Parsed::Later) && *kind != FileKind::Manifest)
+        .filter(|(_, kind, p)| matches!(p, Parsed::Later) && !matches!(kind, FileKind::Manifest | FileKind::Text))
         .map(|(id, kind, _)| (*id, *kind))
         .collect();
     let project_files: Vec<&SourceFile> = parsed

@@ -4,8 +4,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::git;
 use super::scan::{findings, scan_json, unsuppressed, write};
+use super::{assert_no_panic, git};
 
 /// A bucket module: encrypted unless the caller says `encrypt = false`.
 const BUCKET_MODULE: &str = r#"variable "name" {}
@@ -501,6 +501,32 @@ fn gitignored_files_and_excluded_directories_are_not_scanned() {
         scanned(&["--exclude", "infra/legacy", "--exclude", "infra/vendor/x/main.tf"]),
         ["infra/main.tf"]
     );
+    assert_eq!(
+        scanned(&["--exclude", "./infra/legacy"]),
+        ["infra/main.tf", "infra/vendor/x/main.tf"]
+    );
+    // Scanning a subdirectory, a pattern written from here still applies.
+    let sub = |args: &[&str]| -> Vec<String> {
+        let mut a = vec!["infra", "--rules", "LG-AWS-001"];
+        a.extend_from_slice(args);
+        let (v, _) = scan_json(d, &a);
+        findings(&v, "LG-AWS-001")
+            .iter()
+            .map(|f| f["location"]["file"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        sub(&["--exclude", "infra/legacy"]),
+        ["infra/main.tf", "infra/vendor/x/main.tf"]
+    );
+    assert_eq!(
+        sub(&["--exclude", "./infra/legacy/"]),
+        ["infra/main.tf", "infra/vendor/x/main.tf"]
+    );
+    assert_eq!(
+        sub(&["--exclude", "legacy"]),
+        ["infra/main.tf", "infra/vendor/x/main.tf"]
+    );
 }
 
 #[test]
@@ -511,11 +537,32 @@ fn an_unreadable_file_is_reported_and_the_scan_completes() {
     write(t.path(), "locked.tf", &bucket("locked"));
     let locked = t.path().join("locked.tf");
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::read(&locked).is_ok() {
-        eprintln!("SKIPPED: running as root (a file with mode 000 is still readable)");
-        return;
-    }
-    let (v, code) = scan_json(t.path(), &["--rules", "LG-AWS-001"]);
+    let (v, code) = if std::fs::read(&locked).is_ok() {
+        // Root reads a file with mode 000: scan as `nobody` instead.
+        std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let out = std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_lockgate"))
+            .args(["scan", "--rules", "LG-AWS-001", "--format", "json"])
+            .current_dir(t.path())
+            .env("NO_COLOR", "1")
+            .output();
+        match out {
+            Ok(out) if !out.stdout.is_empty() => {
+                assert_no_panic(&out);
+                (
+                    serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+                    out.status.code().unwrap_or(-1),
+                )
+            }
+            other => {
+                eprintln!("SKIPPED: running as root and `setpriv` cannot drop to nobody: {other:?}");
+                return;
+            }
+        }
+    } else {
+        scan_json(t.path(), &["--rules", "LG-AWS-001"])
+    };
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o644)).unwrap();
     assert_eq!(code, 1);
     let skipped = findings(&v, "file-skipped");

@@ -464,3 +464,56 @@ USER root
         "Dockerfile syntax error: heredoc <<EOF is not closed: no line `EOF` ends it"
     );
 }
+
+/// Environment files, properties, scripts and key files are searched for
+/// secrets (and nothing else); the values never reach the output.
+#[test]
+fn secrets_in_environment_files_scripts_and_keys_are_found() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let password = "Qx7vLp2mZr9TkW4s";
+    let token = format!("ghp_{}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8");
+    write(
+        d,
+        ".env",
+        &format!("# local settings\nAPP_NAME=shop\nDB_PASSWORD={password}\n"),
+    );
+    write(
+        d,
+        "deploy/release.sh",
+        &format!("#!/bin/sh\nexport GITHUB_TOKEN={token}\n"),
+    );
+    write(d, "conf/app.properties", "db.user=shop\ndb.password=${DB_PASSWORD}\n");
+    write(
+        d,
+        "keys/deploy.pem",
+        &format!(
+            "-----BEGIN {} PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END {} PRIVATE KEY-----\n",
+            "RSA", "RSA"
+        ),
+    );
+    write(d, "notes.txt", &format!("password={password}\n"));
+    let (v, code) = scan_json(d, &[]);
+    assert_eq!(code, 1);
+    // The token is both of a known format and the value of a credential setting.
+    assert_eq!(at(&v, "LG-SECRET-003"), [".env:3", "deploy/release.sh:2"], "{:#?}", places(&v));
+    assert_eq!(at(&v, "LG-SECRET-002"), ["deploy/release.sh:2"], "{:#?}", places(&v));
+    assert_eq!(at(&v, "LG-SECRET-001"), ["keys/deploy.pem:1"], "{:#?}", places(&v));
+    // A reference is not a secret; .txt files are not read.
+    assert!(
+        places(&v)
+            .iter()
+            .all(|p| !p.contains("app.properties") && !p.contains("notes.txt")),
+        "{:#?}",
+        places(&v)
+    );
+    assert_eq!(v["summary"]["files"], 4, "{:#}", v["summary"]);
+    let text = v.to_string();
+    assert!(
+        !text.contains(password) && !text.contains(&token),
+        "a secret reached the report"
+    );
+    let out = lockgate(d).args(["scan", "--format", "table"]).output().unwrap();
+    assert_no_panic(&out);
+    assert!(!stdout(&out).contains(password) && !stderr(&out).contains(&token));
+}
