@@ -12,18 +12,13 @@ use crate::policy::{self, ScanOptions, output, rules};
 
 /// The `policy:` section of the project's lockgate.yaml supplies defaults
 /// for what the command line leaves unset.
-fn apply_project_policy(g: &GlobalArgs, args: &mut ScanArgs) {
-    let Ok(path) = super::spec_path(g) else { return };
-    let loaded = match crate::spec::load(&path, crate::spec::process_vars()) {
-        Ok(l) => l,
-        Err(_) => {
-            eprintln!(
-                "warning: {} is not valid (`lockgate validate` says why); its policy settings are not applied",
-                crate::diag::display_path(&path)
-            );
-            return;
-        }
-    };
+/// A project whose lockgate.yaml does not validate is refused (exit 2, its
+/// diagnostics printed): scanning without its exclusions, skips and
+/// frameworks could pass what the project means to fail. `--no-project`
+/// scans without it.
+fn apply_project_policy(g: &GlobalArgs, args: &mut ScanArgs) -> Result<()> {
+    let Ok(path) = super::spec_path(g) else { return Ok(()) };
+    let loaded = super::load_spec(g, &path)?;
     let p = &loaded.spec.policy;
     let base = path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
     if args.paths == [std::path::PathBuf::from(".")] && !p.paths.is_empty() {
@@ -71,11 +66,12 @@ fn apply_project_policy(g: &GlobalArgs, args: &mut ScanArgs) {
             .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
             .collect();
     }
+    Ok(())
 }
 
 pub fn run(g: &GlobalArgs, mut args: ScanArgs) -> Result<Exit> {
     if !args.no_project {
-        apply_project_policy(g, &mut args);
+        apply_project_policy(g, &mut args)?;
     }
     let fail_on = match &args.fail_on {
         Some(s) => Some(Severity::parse(s).ok_or_else(|| {

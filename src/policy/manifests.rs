@@ -142,6 +142,25 @@ pub const PROJECT_FILES: &[&str] = &[
     "Cargo.lock",
 ];
 
+/// Lockfiles among [`PROJECT_FILES`]: generated, full of hashes.
+pub fn is_lockfile(path: &str) -> bool {
+    const LOCKFILES: &[&str] = &[
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "bun.lock",
+        "bun.lockb",
+        "poetry.lock",
+        "uv.lock",
+        "Pipfile.lock",
+        "go.sum",
+        "Gopkg.lock",
+        "Cargo.lock",
+    ];
+    LOCKFILES.contains(&path.rsplit('/').next().unwrap_or(path))
+}
+
 /// One `project` resource per directory holding any of [`PROJECT_FILES`]:
 /// attribute `files` (the names present), `poetry` (pyproject.toml uses
 /// Poetry), `cargo_binary` (Cargo.toml builds a binary), `go_vendor`

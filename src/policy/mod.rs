@@ -787,7 +787,13 @@ fn analyze(
         });
         let mut resources = manifests::projects(&project_files);
         // Every scanned file is also a `file` resource, for the secrets rules.
-        let file_resources: Vec<model::Resource> = files.iter().map(manifests::file_resource).collect();
+        // Lockfiles are left out: integrity hashes and registry URLs, never
+        // credentials (gitleaks skips them too), and often megabytes.
+        let file_resources: Vec<model::Resource> = files
+            .iter()
+            .filter(|f| !manifests::is_lockfile(&f.path))
+            .map(manifests::file_resource)
+            .collect();
         let file_count = file_resources.len();
         resources.extend(file_resources);
         let mut d = Vec::new();

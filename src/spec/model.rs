@@ -813,12 +813,12 @@ pub struct Policy {
     /// Exit 1 when a finding at or above this severity exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_on: Option<Severity>,
-    /// Restrict findings to rules mapped to these frameworks (e.g. `pci-dss`, `soc2`).
+    /// Restrict findings to rules mapped to these frameworks (e.g. `pci-dss`, `soc2`, `pss:restricted`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub frameworks: Vec<Text>,
+    pub frameworks: Vec<Located<Text>>,
     /// Rule ids that are switched off.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub skip: Vec<Text>,
+    pub skip: Vec<Located<Text>>,
     /// Custom policies in Rego (globs).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rego: Vec<Text>,

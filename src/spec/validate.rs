@@ -56,8 +56,29 @@ pub fn validate(file: &Path, spec: &Spec) -> Vec<Diagnostic> {
             "write `webhook: https://…` (or `${VAR}` holding one)",
         );
     }
+    policy(&mut cx, spec);
     cx.out.sort_by_key(|d| (d.pos.line, d.pos.column));
     cx.out
+}
+
+/// `policy.frameworks` names frameworks (or levels) that exist; `policy.skip`
+/// ids that are not built-in rules are worth a warning.
+fn policy(cx: &mut Ctx, spec: &Spec) {
+    for f in &spec.policy.frameworks {
+        if let Err(e) = crate::policy::rule::FrameworkFilter::parse(&f.value) {
+            cx.error(f.pos, e.message, e.hint);
+        }
+    }
+    for id in &spec.policy.skip {
+        // A custom Rego policy's id is known only when the scan loads it.
+        if crate::policy::rules::find(&id.value).is_none() {
+            cx.warn(
+                id.pos,
+                format!("no built-in rule has the id {:?}", id.value.to_string()),
+                "`lockgate rules list` shows the ids; ignore this for a custom Rego policy's id",
+            );
+        }
+    }
 }
 
 fn valid_name(s: &str) -> bool {

@@ -152,8 +152,9 @@ fn pod_security_standards_levels_select_their_rules() {
     );
     let out = lockgate(d).arg("scan").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
+    // Refused with the file, line and column, before anything is scanned.
     assert!(
-        stderr(&out).contains("lockgate.yaml policy.frameworks: \"pss:strict\" is not a level of pss"),
+        stderr(&out).contains("\"pss:strict\" is not a level of pss") && stderr(&out).contains("lockgate.yaml:3:"),
         "{}",
         stderr(&out)
     );
@@ -493,21 +494,35 @@ fn secrets_in_environment_files_scripts_and_keys_are_found() {
         ),
     );
     write(d, "notes.txt", &format!("password={password}\n"));
+    // Lockfiles are full of hashes and not searched.
+    write(
+        d,
+        "go.sum",
+        &format!(
+            "example.com/m v1.0.0 h1:{}=\ntoken={token}\n",
+            "Zm9vYmFyYmF6cXV4cXV1eDEyMzQ1Njc4OTAxMg"
+        ),
+    );
     let (v, code) = scan_json(d, &[]);
     assert_eq!(code, 1);
     // The token is both of a known format and the value of a credential setting.
-    assert_eq!(at(&v, "LG-SECRET-003"), [".env:3", "deploy/release.sh:2"], "{:#?}", places(&v));
+    assert_eq!(
+        at(&v, "LG-SECRET-003"),
+        [".env:3", "deploy/release.sh:2"],
+        "{:#?}",
+        places(&v)
+    );
     assert_eq!(at(&v, "LG-SECRET-002"), ["deploy/release.sh:2"], "{:#?}", places(&v));
     assert_eq!(at(&v, "LG-SECRET-001"), ["keys/deploy.pem:1"], "{:#?}", places(&v));
     // A reference is not a secret; .txt files are not read.
     assert!(
         places(&v)
             .iter()
-            .all(|p| !p.contains("app.properties") && !p.contains("notes.txt")),
+            .all(|p| !p.contains("app.properties") && !p.contains("notes.txt") && !p.contains("go.sum")),
         "{:#?}",
         places(&v)
     );
-    assert_eq!(v["summary"]["files"], 4, "{:#}", v["summary"]);
+    assert_eq!(v["summary"]["files"], 5, "{:#}", v["summary"]);
     let text = v.to_string();
     assert!(
         !text.contains(password) && !text.contains(&token),
