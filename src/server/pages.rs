@@ -1521,7 +1521,17 @@ fn report_view(r: crate::policy::compliance::Report) -> ReportView {
                     Some(false) => "✗",
                     None => "?",
                 };
-                format!("{mark} {}: {}", p.description, p.detail)
+                let events = if p.events.is_empty() {
+                    String::new()
+                } else {
+                    let list: Vec<String> = p.events.iter().take(12).map(|e| format!("#{e}")).collect();
+                    format!(
+                        " (ledger events {}{})",
+                        list.join(", "),
+                        if p.events.len() > 12 { ", …" } else { "" }
+                    )
+                };
+                format!("{mark} {}: {}{events}", p.description, p.detail)
             }));
             let findings = c
                 .findings
@@ -1556,7 +1566,19 @@ fn report_view(r: crate::policy::compliance::Report) -> ReportView {
     ReportView {
         title: r.title,
         url: r.url.as_deref().and_then(safe_link),
-        generated: r.generated,
+        generated: match &r.provenance.commit {
+            Some(c) => format!(
+                "{} at commit {}{}",
+                r.generated,
+                &c[..c.len().min(12)],
+                if r.provenance.dirty {
+                    " (with uncommitted changes)"
+                } else {
+                    ""
+                }
+            ),
+            None => r.generated,
+        },
         scanned: if r.scanned.is_empty() {
             "nothing".into()
         } else {
@@ -1571,7 +1593,7 @@ fn report_view(r: crate::policy::compliance::Report) -> ReportView {
         problems: r
             .problems
             .iter()
-            .map(|p| format!("{}: {}", p.file, p.message))
+            .map(|p| format!("{}: {}", p.place(), p.message))
             .collect(),
         rows,
     }
