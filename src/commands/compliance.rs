@@ -162,6 +162,7 @@ fn write_report(r: &compliance::Report, text: &str, output: Option<PathBuf>, fai
 /// One recorded promotion, as the ledger has it.
 struct PromotionRec {
     seq: u64,
+    time: jiff::Timestamp,
     env: String,
     commit: Option<String>,
     artifact: Option<String>,
@@ -172,6 +173,7 @@ struct PromotionRec {
 /// One recorded approval.
 struct ApprovalRec {
     seq: u64,
+    time: jiff::Timestamp,
     gate: String,
     actor: String,
     run: Option<u64>,
@@ -200,6 +202,7 @@ fn read_operated(ledger: &crate::ledger::Ledger) -> Result<Operated> {
         match e.body.kind.as_str() {
             state::PROMOTED => o.promotions.push(PromotionRec {
                 seq: e.seq(),
+                time: e.body.time,
                 env: str_of(p, "environment").unwrap_or_default(),
                 commit: str_of(p, "commit"),
                 artifact: str_of(p, "artifact"),
@@ -214,6 +217,7 @@ fn read_operated(ledger: &crate::ledger::Ledger) -> Result<Operated> {
             }),
             state::APPROVED => o.approvals.push(ApprovalRec {
                 seq: e.seq(),
+                time: e.body.time,
                 gate: str_of(p, "gate").unwrap_or_default(),
                 actor: e.body.actor.to_string(),
                 run: p.get("run").and_then(|r| r.as_u64()),
@@ -234,13 +238,18 @@ fn read_operated(ledger: &crate::ledger::Ledger) -> Result<Operated> {
     Ok(o)
 }
 
-/// `user:EMAIL` of a commit's author, as approvals name people.
+/// `user:EMAIL` of a commit's author, as approvals name people; `None`
+/// when git here does not know the commit (a shallow clone, rewritten
+/// history) or it is no commit id.
 fn author_of(root: &Path, commit: &str, cache: &mut BTreeMap<String, Option<String>>) -> Option<String> {
+    if commit.is_empty() || commit.len() > 64 || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
     cache
         .entry(commit.to_string())
         .or_insert_with(|| {
             let out = std::process::Command::new("git")
-                .args(["log", "-1", "--format=%ae", commit])
+                .args(["log", "-1", "--format=%ae", "--end-of-options", commit])
                 .current_dir(root)
                 .output()
                 .ok()?;
@@ -254,9 +263,22 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+fn seqs(list: &[u64]) -> String {
+    list.iter().map(|s| format!("#{s}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The approvals one gate asks for, as the gate engine applies them.
+struct GateNeeds {
+    env: String,
+    required: u32,
+    not_author: bool,
+    expires: std::time::Duration,
+}
+
 /// lockgate's own evidence for process controls, from the project here:
 /// its lockgate.yaml (the controls as designed) and its ledger (the
-/// controls in operation). Also what the report was made from.
+/// controls in operation) — the ledger only when it verifies against its
+/// pinned key. Also what the report was made from.
 fn process_facts(g: &GlobalArgs) -> (BTreeMap<String, ProcessFact>, Provenance) {
     let mut facts = BTreeMap::new();
     let mut prov = Provenance::default();
@@ -288,14 +310,21 @@ fn process_facts(g: &GlobalArgs) -> (BTreeMap<String, ProcessFact>, Provenance) 
         events,
     };
 
-    // The ledger: verified first, then read for what it records.
-    let mut operated = None;
+    // The ledger: verified first; its records count only if it verifies.
+    let mut operated: Result<Operated, String> = Err("there is no ledger here".into());
     let audit = match super::open_ledger_read(g) {
         Err(e) => fact(false, format!("{e}"), vec![]),
         Ok(ledger) => {
-            operated = read_operated(&ledger).ok();
             let key = super::ledger_config(g).ok().map(|c| c.trusted).filter(|p| p.exists());
-            match key.map(|k| crate::ledger::read_verifier(&k)) {
+            let unverified = |prov: &mut Provenance| {
+                prov.ledger = Some(LedgerState {
+                    events: ledger.size().unwrap_or(0),
+                    root: "not computed".into(),
+                    verified: false,
+                    checkpoint: None,
+                });
+            };
+            let audit = match key.map(|k| crate::ledger::read_verifier(&k)) {
                 Some(Ok(key)) => match ledger.verify(&key) {
                     Ok(v) => {
                         prov.ledger = Some(LedgerState {
@@ -323,196 +352,284 @@ fn process_facts(g: &GlobalArgs) -> (BTreeMap<String, ProcessFact>, Provenance) 
                             )
                         }
                     }
-                    Err(e) => fact(false, format!("the ledger cannot be verified: {e}"), vec![]),
+                    Err(e) => {
+                        unverified(&mut prov);
+                        fact(false, format!("the ledger cannot be verified: {e}"), vec![])
+                    }
                 },
-                _ => fact(false, "no pinned verifier key (`lockgate audit pubkey`)".into(), vec![]),
-            }
+                _ => {
+                    unverified(&mut prov);
+                    fact(false, "no pinned verifier key (`lockgate audit pubkey`)".into(), vec![])
+                }
+            };
+            operated = if audit.ok == Some(true) {
+                read_operated(&ledger).map_err(|e| format!("the ledger cannot be read: {e}"))
+            } else {
+                Err("the ledger does not verify here, so its records are not used as evidence".into())
+            };
+            audit
         }
     };
-    let operated = operated.unwrap_or_default();
+    // Designed, but the records cannot be trusted or read: cannot be told.
+    let unknown = |design: &str, why: &str| ProcessFact {
+        ok: None,
+        detail: format!("{design}; {why}"),
+        events: vec![],
+    };
 
-    // Approvals each environment needs: its own, or its gates'.
-    let mut required: BTreeMap<String, (u32, bool)> = BTreeMap::new();
-    for (name, e) in s.environments.entries.iter() {
-        if let Some(a) = e.approvals.as_ref().filter(|a| a.required >= 1) {
-            required.insert(name.value.to_string(), (a.required, a.not_author));
+    // What each gate guarding an environment asks for, as the engine applies
+    // it (an environment's approvals are collected at its first gate).
+    let mut needs: BTreeMap<String, GateNeeds> = BTreeMap::new();
+    for (name, gate) in s.gates.entries.iter() {
+        if let (Some(env), Some(a)) = (
+            &gate.environment,
+            crate::gates::eval::approval_rules(s, gate).filter(|a| a.required >= 1),
+        ) {
+            needs.insert(
+                name.value.to_string(),
+                GateNeeds {
+                    env: env.value.to_string(),
+                    required: a.required,
+                    not_author: a.not_author,
+                    expires: a.expires.0,
+                },
+            );
         }
     }
-    for (_, gate) in s.gates.entries.iter() {
-        if let (Some(env), Some(a)) = (&gate.environment, gate.approvals.as_ref().filter(|a| a.required >= 1)) {
-            let r = required.entry(env.value.to_string()).or_insert((0, false));
-            *r = (r.0.max(a.required), r.1 || a.not_author);
-        }
-    }
+    let guarded_envs: std::collections::BTreeSet<&str> = needs.values().map(|n| n.env.as_str()).collect();
+    // Approvals configured where no gate will ever ask for them.
+    let unasked: Vec<String> = s
+        .environments
+        .entries
+        .iter()
+        .filter(|(name, e)| {
+            e.approvals.as_ref().is_some_and(|a| a.required >= 1) && !guarded_envs.contains(name.value.as_str())
+        })
+        .map(|(name, _)| name.value.to_string())
+        .collect();
+    let design: Vec<String> = needs
+        .iter()
+        .map(|(gate, n)| {
+            format!(
+                "{} needs {} approval(s) at gate {gate}{}",
+                n.env,
+                n.required,
+                if n.not_author { ", not by the author" } else { "" }
+            )
+        })
+        .collect();
+    let design = design.join("; ");
 
-    // Change approval: designed, and every recorded promotion into an
-    // environment that needs approvals had them.
-    let approvals_for = |p: &PromotionRec| -> Vec<&ApprovalRec> {
+    // The approvals counted for a promotion at one gate: of the same commit
+    // and artifact, before it, not expired by then, one per person.
+    let counted = |o: &'_ Operated, p: &PromotionRec, gate: &str, n: &GateNeeds| -> Vec<(u64, String, Option<u64>)> {
         let mut seen = std::collections::BTreeSet::new();
-        operated
-            .approvals
+        o.approvals
             .iter()
             .filter(|a| {
                 a.seq < p.seq
                     && !a.break_glass
-                    && p.gates.contains(&a.gate)
+                    && a.gate == gate
                     && a.commit == p.commit
                     && a.artifact == p.artifact
+                    && p.time.duration_since(a.time).unsigned_abs() <= n.expires
             })
             .filter(|a| seen.insert(a.actor.clone()))
+            .map(|a| (a.seq, a.actor.clone(), a.run))
             .collect()
     };
-    let guarded: Vec<&PromotionRec> = operated
-        .promotions
-        .iter()
-        .filter(|p| required.contains_key(&p.env))
-        .collect();
-    let (mut short, mut glass, mut events) = (Vec::new(), Vec::new(), Vec::new());
-    for p in &guarded {
-        events.push(p.seq);
-        let got = approvals_for(p);
-        events.extend(got.iter().map(|a| a.seq));
-        if p.break_glass {
-            glass.push(p.seq);
-        } else if (got.len() as u32) < required[&p.env].0 {
-            short.push(format!(
-                "#{} to {} had {} of {}",
-                p.seq,
-                p.env,
-                got.len(),
-                required[&p.env].0
-            ));
-        }
-    }
-    events.sort_unstable();
-    events.dedup();
-    let design: Vec<String> = required
-        .iter()
-        .map(|(env, (n, na))| {
-            format!(
-                "{env} needs {n} approval(s){}",
-                if *na { ", not by the author" } else { "" }
-            )
-        })
-        .collect();
-    let glass_note = if glass.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; {} by break-glass override ({}) — review the recorded reasons",
-            plural(glass.len(), "promotion", "promotions"),
-            glass.iter().map(|s| format!("#{s}")).collect::<Vec<_>>().join(", ")
-        )
-    };
-    facts.insert(
-        "change-approval".into(),
-        if design.is_empty() {
-            fact(
-                false,
-                "no environment in lockgate.yaml requires approvals".into(),
-                vec![],
-            )
-        } else if !short.is_empty() {
-            fact(
-                false,
-                format!(
-                    "{}; but promotions without the approvals were recorded: {}",
-                    design.join("; "),
-                    short.join(", ")
-                ),
-                events,
-            )
-        } else if guarded.is_empty() {
-            fact(
-                true,
-                format!(
-                    "{} (as designed; no promotion into these environments is recorded yet)",
-                    design.join("; ")
-                ),
-                events,
-            )
-        } else {
-            fact(
-                true,
-                format!(
-                    "{}; {} recorded, each with its approvals{glass_note}",
-                    design.join("; "),
-                    plural(guarded.len(), "promotion", "promotions")
-                ),
-                events,
-            )
-        },
-    );
 
-    // Segregation of duties: designed, no counted approval by the change's
-    // author or its pipeline's trigger, and the refusals that show it works.
-    let sod_envs: Vec<&str> = required
-        .iter()
-        .filter(|(_, (_, na))| *na)
-        .map(|(e, _)| e.as_str())
-        .collect();
-    let mut authors = BTreeMap::new();
-    let (mut violations, mut checked) = (Vec::new(), Vec::new());
-    for p in guarded.iter().filter(|p| required[&p.env].1) {
-        for a in approvals_for(p) {
-            checked.push(a.seq);
-            let by_author = p
-                .commit
-                .as_deref()
-                .and_then(|c| author_of(&root, c, &mut authors))
-                .is_some_and(|who| who == a.actor);
-            let by_trigger = a
-                .run
-                .and_then(|r| operated.triggers.get(&r))
-                .is_some_and(|t| *t == a.actor);
-            if by_author || by_trigger {
-                violations.push(a.seq);
+    // Change approval.
+    let change = if needs.is_empty() {
+        fact(
+            false,
+            if unasked.is_empty() {
+                "no environment or gate in lockgate.yaml requires approvals".into()
+            } else {
+                format!(
+                    "{} require(s) approvals, but no gate guards it, so they are never asked for",
+                    unasked.join(", ")
+                )
+            },
+            vec![],
+        )
+    } else {
+        match &operated {
+            Err(why) => unknown(&design, why),
+            Ok(o) => {
+                let (mut short, mut glass, mut events, mut promotions) = (Vec::new(), Vec::new(), Vec::new(), 0);
+                for p in o.promotions.iter().filter(|p| guarded_envs.contains(p.env.as_str())) {
+                    promotions += 1;
+                    events.push(p.seq);
+                    if p.break_glass {
+                        glass.push(p.seq);
+                        continue;
+                    }
+                    for (gate, n) in needs.iter().filter(|(_, n)| n.env == p.env) {
+                        if !p.gates.contains(gate) {
+                            short.push(format!("#{} to {} did not pass gate {gate}", p.seq, p.env));
+                            continue;
+                        }
+                        let got = counted(o, p, gate, n);
+                        events.extend(got.iter().map(|a| a.0));
+                        if (got.len() as u32) < n.required {
+                            short.push(format!(
+                                "#{} to {} had {} of {} at gate {gate}",
+                                p.seq,
+                                p.env,
+                                got.len(),
+                                n.required
+                            ));
+                        }
+                    }
+                }
+                events.sort_unstable();
+                events.dedup();
+                let glass_note = if glass.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; {} by break-glass override ({}) — review the recorded reasons",
+                        plural(glass.len(), "promotion", "promotions"),
+                        seqs(&glass)
+                    )
+                };
+                let unasked_note = if unasked.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; approvals of {} are never asked for (no gate guards it)",
+                        unasked.join(", ")
+                    )
+                };
+                if !short.is_empty() {
+                    fact(
+                        false,
+                        format!(
+                            "{design}; but promotions without their approvals were recorded: {}{glass_note}{unasked_note}",
+                            short.join(", ")
+                        ),
+                        events,
+                    )
+                } else if promotions == 0 {
+                    fact(
+                        unasked.is_empty(),
+                        format!(
+                            "{design} (as designed; no promotion into these environments is recorded yet){unasked_note}"
+                        ),
+                        events,
+                    )
+                } else {
+                    fact(
+                        unasked.is_empty(),
+                        format!(
+                            "{design}; {} recorded, each with its approvals{glass_note}{unasked_note}",
+                            plural(promotions - glass.len(), "promotion", "promotions")
+                        ),
+                        events,
+                    )
+                }
             }
         }
-    }
-    let mut sod_events: Vec<u64> = checked.iter().chain(&operated.sod_refusals).copied().collect();
-    sod_events.sort_unstable();
-    sod_events.dedup();
-    let refusals = if operated.sod_refusals.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; {} by the author or trigger refused",
-            plural(operated.sod_refusals.len(), "approval attempt", "approval attempts")
-        )
     };
-    facts.insert(
-        "segregation-of-duties".into(),
-        if sod_envs.is_empty() {
-            fact(
-                false,
-                "no environment forbids the author from approving (approvals.not_author)".into(),
-                vec![],
-            )
-        } else if !violations.is_empty() {
-            fact(
-                false,
-                format!(
-                    "approvals by the change's own author or trigger were counted: {}",
-                    violations.iter().map(|s| format!("#{s}")).collect::<Vec<_>>().join(", ")
-                ),
-                violations,
-            )
-        } else {
-            fact(
-                true,
-                format!(
-                    "authors cannot approve their own change in {}; {} checked against commit authors and pipeline triggers{refusals}",
-                    sod_envs.join(", "),
-                    plural(checked.len(), "recorded approval", "recorded approvals")
-                ),
-                sod_events,
-            )
-        },
-    );
+    facts.insert("change-approval".into(), change);
 
-    // Gated deployments: designed, and every recorded promotion into a
-    // gated environment went through its gates.
+    // Segregation of duties: no counted approval by the change's author or
+    // its pipeline's trigger, at gates that forbid it.
+    let sod_gates: Vec<String> = needs
+        .iter()
+        .filter(|(_, n)| n.not_author)
+        .map(|(gate, n)| format!("{} (gate {gate})", n.env))
+        .collect();
+    let sod = if sod_gates.is_empty() {
+        fact(
+            false,
+            "no gate forbids the author from approving (approvals.not_author)".into(),
+            vec![],
+        )
+    } else {
+        let design = format!("authors cannot approve their own change in {}", sod_gates.join(", "));
+        match &operated {
+            Err(why) => unknown(&design, why),
+            Ok(o) => {
+                let mut authors = BTreeMap::new();
+                let (mut checked, mut violations, mut unresolved) = (
+                    std::collections::BTreeSet::new(),
+                    std::collections::BTreeSet::new(),
+                    std::collections::BTreeSet::new(),
+                );
+                for p in o.promotions.iter().filter(|p| !p.break_glass) {
+                    for (gate, n) in needs
+                        .iter()
+                        .filter(|(g, n)| n.env == p.env && n.not_author && p.gates.contains(g))
+                    {
+                        let author = p.commit.as_deref().and_then(|c| author_of(&root, c, &mut authors));
+                        for (seq, actor, run) in counted(o, p, gate, n) {
+                            let by_trigger = run.and_then(|r| o.triggers.get(&r)).is_some_and(|t| *t == actor);
+                            match &author {
+                                _ if by_trigger => {
+                                    violations.insert(seq);
+                                }
+                                Some(a) if *a == actor => {
+                                    violations.insert(seq);
+                                }
+                                Some(_) => {
+                                    checked.insert(seq);
+                                }
+                                None => {
+                                    unresolved.insert(p.commit.clone().unwrap_or_else(|| "(no commit)".into()));
+                                }
+                            }
+                        }
+                    }
+                }
+                let refusals = if o.sod_refusals.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; {} by the author or trigger refused",
+                        plural(o.sod_refusals.len(), "approval attempt", "approval attempts")
+                    )
+                };
+                if !violations.is_empty() {
+                    let v: Vec<u64> = violations.into_iter().collect();
+                    fact(
+                        false,
+                        format!(
+                            "approvals by the change's own author or trigger were counted: {}",
+                            seqs(&v)
+                        ),
+                        v,
+                    )
+                } else if !unresolved.is_empty() {
+                    let list: Vec<String> = unresolved.into_iter().map(|c| c.chars().take(12).collect()).collect();
+                    unknown(
+                        &design,
+                        &format!(
+                            "the authors of commit(s) {} are not in this git checkout (a shallow clone?), so their approvals cannot be checked",
+                            list.join(", ")
+                        ),
+                    )
+                } else {
+                    let mut events: Vec<u64> = checked.iter().chain(&o.sod_refusals).copied().collect();
+                    events.sort_unstable();
+                    events.dedup();
+                    fact(
+                        true,
+                        format!(
+                            "{design}; {} checked against commit authors and pipeline triggers{refusals}",
+                            plural(checked.len(), "recorded approval", "recorded approvals")
+                        ),
+                        events,
+                    )
+                }
+            }
+        }
+    };
+    facts.insert("segregation-of-duties".into(), sod);
+
+    // Gated deployments: every recorded promotion into a gated environment
+    // went through its gates.
     let gated: BTreeMap<String, Vec<String>> = s.gates.entries.iter().fold(BTreeMap::new(), |mut m, (n, gate)| {
         if let Some(e) = &gate.environment {
             m.entry(e.value.to_string())
@@ -521,45 +638,46 @@ fn process_facts(g: &GlobalArgs) -> (BTreeMap<String, ProcessFact>, Provenance) 
         }
         m
     });
-    let into_gated: Vec<&PromotionRec> = operated
-        .promotions
-        .iter()
-        .filter(|p| gated.contains_key(&p.env))
-        .collect();
-    let ungated: Vec<u64> = into_gated
-        .iter()
-        .filter(|p| p.gates.is_empty())
-        .map(|p| p.seq)
-        .collect();
     let design = gated
         .iter()
         .map(|(env, gs)| format!("{} → {env}", gs.join(", ")))
         .collect::<Vec<_>>()
         .join("; ");
-    facts.insert(
-        "gated-deployments".into(),
-        if gated.is_empty() {
-            fact(false, "no gate guards an environment".into(), vec![])
-        } else if !ungated.is_empty() {
-            fact(
-                false,
-                format!(
-                    "gates: {design}; but promotions recorded without passing a gate: {}",
-                    ungated.iter().map(|s| format!("#{s}")).collect::<Vec<_>>().join(", ")
-                ),
-                ungated,
-            )
-        } else {
-            fact(
-                true,
-                format!(
-                    "gates: {design}; {} recorded through their gates",
-                    plural(into_gated.len(), "promotion", "promotions")
-                ),
-                into_gated.iter().map(|p| p.seq).collect(),
-            )
-        },
-    );
+    let gated_fact = if gated.is_empty() {
+        fact(false, "no gate guards an environment".into(), vec![])
+    } else {
+        match &operated {
+            Err(why) => unknown(&format!("gates: {design}"), why),
+            Ok(o) => {
+                let into: Vec<&PromotionRec> = o.promotions.iter().filter(|p| gated.contains_key(&p.env)).collect();
+                let ungated: Vec<u64> = into
+                    .iter()
+                    .filter(|p| !gated[&p.env].iter().all(|g| p.gates.contains(g)))
+                    .map(|p| p.seq)
+                    .collect();
+                if !ungated.is_empty() {
+                    fact(
+                        false,
+                        format!(
+                            "gates: {design}; but promotions recorded without passing their gates: {}",
+                            seqs(&ungated)
+                        ),
+                        ungated,
+                    )
+                } else {
+                    fact(
+                        true,
+                        format!(
+                            "gates: {design}; {} recorded through their gates",
+                            plural(into.len(), "promotion", "promotions")
+                        ),
+                        into.iter().map(|p| p.seq).collect(),
+                    )
+                }
+            }
+        }
+    };
+    facts.insert("gated-deployments".into(), gated_fact);
 
     let checks: Vec<String> = s
         .gates

@@ -21,6 +21,13 @@ fn apply_project_policy(g: &GlobalArgs, args: &mut ScanArgs) -> Result<()> {
     let loaded = super::load_spec(g, &path)?;
     let p = &loaded.spec.policy;
     let base = path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+    // Shown relative to the current directory when the project is in it, so
+    // findings read `infra/main.tf`, not an absolute path.
+    let base = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| base.strip_prefix(&cwd).ok().map(std::path::Path::to_path_buf))
+        .map(|rel| if rel.as_os_str().is_empty() { ".".into() } else { rel })
+        .unwrap_or(base);
     if args.paths == [std::path::PathBuf::from(".")] && !p.paths.is_empty() {
         args.paths = p.paths.iter().map(|x| base.join(x.as_str())).collect();
     }

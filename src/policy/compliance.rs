@@ -91,15 +91,32 @@ impl Problem {
 /// line that declares control `control` in a framework file's text.
 fn line_of(text: &str, control: &str, needle: &str) -> Option<usize> {
     let lines: Vec<&str> = text.lines().collect();
-    let start = lines.iter().position(|l| {
+    let is_id = |l: &str| {
+        let t = l.trim_start();
+        t.starts_with("- ") && t[2..].trim_start().starts_with("id:")
+    };
+    let id_of = |l: &str| {
         let t = l.trim_start().trim_start_matches("- ").trim_start();
         t.strip_prefix("id:")
-            .is_some_and(|v| v.trim().trim_matches(|c| c == '"' || c == '\'') == control)
-    })?;
+            .map(|v| v.trim().trim_matches(|c| c == '"' || c == '\'').to_string())
+    };
+    let start = lines.iter().position(|l| id_of(l).as_deref() == Some(control))?;
+    // The needle as a whole word (`LG-AWS-1` is not in `LG-AWS-10`), within
+    // this control (up to the next `- id:`).
+    let word = |l: &str| {
+        l.match_indices(needle).any(|(i, _)| {
+            let before = l[..i].chars().next_back();
+            let after = l[i + needle.len()..].chars().next();
+            let part = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            !part(before) && !part(after)
+        })
+    };
     lines[start..]
         .iter()
-        .position(|l| l.contains(needle))
-        .map(|i| start + i + 1)
+        .enumerate()
+        .take_while(|(i, l)| *i == 0 || !is_id(l))
+        .find(|(_, l)| word(l))
+        .map(|(i, _)| start + i + 1)
 }
 
 pub fn builtin() -> Vec<(String, Result<Framework, String>)> {
@@ -501,7 +518,7 @@ fn provenance_rows(r: &Report) -> Vec<(&'static str, String)> {
                 match (l.verified, l.checkpoint) {
                     (true, Some(n)) => format!(", verified up to signed checkpoint {n}"),
                     (true, None) => ", verified (no signed checkpoint yet)".into(),
-                    (false, _) => ", DOES NOT VERIFY".into(),
+                    (false, _) => ", NOT VERIFIED".into(),
                 }
             ),
             None => "none here".into(),
@@ -968,6 +985,12 @@ mod tests {
         let p = check("acme.yaml", Some(text), &f);
         let places: Vec<String> = p.iter().map(Problem::place).collect();
         assert_eq!(places, ["acme.yaml:10", "acme.yaml:11"], "{p:?}");
+        assert_eq!(
+            line_of(text, "A", "LG-AWS-00"),
+            None,
+            "whole ids only, within the control"
+        );
+        assert_eq!(line_of(text, "A", "LG-NOPE-1"), None, "not in a later control");
     }
 
     #[test]

@@ -208,7 +208,14 @@ pub fn heredoc_markers(line: &str) -> Vec<Heredoc> {
             }
             None => {}
         }
-        if c != b'<' || b.get(i + 1) != Some(&b'<') || b.get(i + 2) == Some(&b'<') || (i > 0 && b[i - 1] == b'<') {
+        // `<<` inside `$(( … ))` is a shift, not a heredoc.
+        let in_arithmetic = || line[..i].matches("$((").count() > line[..i].matches("))").count();
+        if c != b'<'
+            || b.get(i + 1) != Some(&b'<')
+            || b.get(i + 2) == Some(&b'<')
+            || (i > 0 && b[i - 1] == b'<')
+            || in_arithmetic()
+        {
             i += 1;
             continue;
         }
@@ -337,6 +344,10 @@ mod tests {
     #[test]
     fn heredoc_markers_are_found_outside_quotes() {
         let m = |l: &str| -> Vec<String> { heredoc_markers(l).into_iter().map(|h| h.delimiter).collect() };
+        assert!(m("echo $((a<<b))").is_empty(), "arithmetic is not a heredoc");
+        assert!(m("echo $((1<<2))").is_empty());
+        assert_eq!(m("cat 0<<EOF"), ["EOF"]);
+        assert_eq!(m("true;cat<<EOF"), ["EOF"]);
         assert_eq!(m("<<EOF"), ["EOF"]);
         assert_eq!(m("cat <<-'END' > /etc/x && <<\"TWO\" tee y"), ["END", "TWO"]);
         assert_eq!(

@@ -389,6 +389,32 @@ fn shown_path(root: &Path, abs: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
+/// An `--exclude` pattern as a glob relative to the scanned directory
+/// `root` (absolute), or `None` when it explicitly names a place outside it.
+/// A pattern with a slash (or starting `./`) that names a path under `root`
+/// from the current directory becomes anchored (`/legacy`); any other is a
+/// gitignore glob as written (`vendor`, `legacy/**`).
+fn exclude_pattern(pat: &str, root: Option<&Path>) -> Option<String> {
+    let explicit = pat.starts_with("./");
+    let rel = pat.trim_start_matches("./");
+    let dir_only = rel.ends_with('/');
+    let body = rel.trim_end_matches('/');
+    if !(explicit || body.contains('/')) || body.is_empty() {
+        return Some(rel.to_string());
+    }
+    let under = root.and_then(|root| {
+        let abs = std::path::absolute(body).ok()?;
+        let inside = abs.strip_prefix(root).ok()?;
+        let inside = inside.to_string_lossy().replace('\\', "/");
+        (!inside.is_empty()).then(|| format!("/{inside}{}", if dir_only { "/" } else { "" }))
+    });
+    match under {
+        Some(p) => Some(p),
+        None if explicit => None,
+        None => Some(rel.to_string()),
+    }
+}
+
 /// Walk the roots: .gitignore honoured, `.git` and `.terraform` skipped,
 /// symlinks followed with loop detection.
 fn discover(roots: &[PathBuf], opts: &ScanOptions, diags: &mut Vec<Diagnostic>) -> Vec<Candidate> {
@@ -399,16 +425,13 @@ fn discover(roots: &[PathBuf], opts: &ScanOptions, diags: &mut Vec<Diagnostic>) 
         for pat in [".git/", ".terraform/"] {
             let _ = ov.add(&format!("!{pat}"));
         }
-        // Patterns are relative to the scanned directory; one written from
-        // the current directory (`infra/legacy` while scanning `infra`,
-        // `./legacy`) means the same place.
-        let root_s = root.to_string_lossy().replace('\\', "/");
-        let root_s = root_s.trim_start_matches("./").trim_end_matches('/');
+        // Patterns are gitignore globs relative to the scanned directory; one
+        // written from the current directory (`infra/legacy` while scanning
+        // `infra` or `/abs/infra`, `./legacy`) means the place it names.
+        let abs_root = std::path::absolute(root).ok();
         for pat in &opts.exclude {
-            let p = pat.trim_start_matches("./");
-            let p = match p.strip_prefix(root_s).and_then(|r| r.strip_prefix('/')) {
-                Some(rest) if !root_s.is_empty() && root_s != "." && !rest.is_empty() => format!("/{rest}"),
-                _ => p.to_string(),
+            let Some(p) = exclude_pattern(pat, abs_root.as_deref()) else {
+                continue;
             };
             if let Err(e) = ov.add(&format!("!{p}")) {
                 diags.push(Diagnostic {
@@ -514,8 +537,16 @@ fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + 
         .collect()
 }
 
+/// A file's text, or why it is skipped. Files read for secrets only
+/// ([`FileKind::Text`]) are skipped without a word when binary or too
+/// large (a DER key, a UTF-16 script) and read lossily when not UTF-8 (a
+/// Latin-1 `.properties`): an empty reason means "skip quietly".
 fn read_file(c: &Candidate, max: u64) -> Result<String, String> {
     let meta = std::fs::metadata(&c.abs).map_err(|e| format!("cannot read: {e}"))?;
+    let secondary = c.kind == FileKind::Text;
+    if secondary && meta.len() > max {
+        return Err(String::new());
+    }
     if meta.len() > max {
         return Err(format!(
             "file is {} bytes, over the {max}-byte limit (raise it with --max-file-size)",
@@ -524,7 +555,14 @@ fn read_file(c: &Candidate, max: u64) -> Result<String, String> {
     }
     let bytes = std::fs::read(&c.abs).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.iter().take(8192).any(|b| *b == 0) {
-        return Err("binary file (contains NUL bytes)".into());
+        return Err(if secondary {
+            String::new()
+        } else {
+            "binary file (contains NUL bytes)".into()
+        });
+    }
+    if secondary {
+        return Ok(String::from_utf8_lossy(&bytes).into_owned());
     }
     String::from_utf8(bytes).map_err(|e| {
         format!(
@@ -553,6 +591,7 @@ pub fn scan_with(roots: &[PathBuf], opts: &ScanOptions, rules: &[&'static Rule])
     for (c, r) in candidates.into_iter().zip(texts) {
         match r {
             Ok(text) => sources.push((c, text)),
+            Err(msg) if msg.is_empty() => {}
             Err(msg) => diags.push(Diagnostic {
                 kind: DiagnosticKind::FileSkipped,
                 span: Span {

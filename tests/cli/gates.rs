@@ -696,4 +696,38 @@ fn a_compliance_report_cites_the_recorded_approvals_promotions_and_refusals() {
     ] {
         assert!(md.contains(needle), "{needle:?} missing:\n{md}");
     }
+
+    // Approvals configured where no gate asks for them fail the control.
+    std::fs::write(
+        d.join("lockgate.yaml"),
+        AUDITED.replace(
+            "environments:\n",
+            "environments:\n  staging:\n    approvals: { required: 1 }\n",
+        ),
+    )
+    .unwrap();
+    let change = process(&sox(d), "change-approval").clone();
+    assert_eq!(change["ok"], false, "{change:#}");
+    assert!(
+        change["detail"]
+            .as_str()
+            .unwrap()
+            .contains("approvals of staging are never asked for"),
+        "{change:#}"
+    );
+    std::fs::write(d.join("lockgate.yaml"), AUDITED).unwrap();
+
+    // Without the pinned key the ledger is not verified, and its records
+    // are no evidence: the ledger-based checks cannot be told.
+    let key = d.join(".lockgate/ledger.pub");
+    std::fs::rename(&key, d.join("ledger.pub.away")).unwrap();
+    let r = sox(d);
+    assert_eq!(process(&r, "audit-trail")["ok"], false);
+    for id in ["change-approval", "segregation-of-duties", "gated-deployments"] {
+        let p = process(&r, id);
+        assert_eq!(p["ok"], Value::Null, "{p:#}");
+        assert!(p["detail"].as_str().unwrap().contains("does not verify"), "{p:#}");
+    }
+    assert_eq!(r["provenance"]["ledger"]["verified"], false);
+    std::fs::rename(d.join("ledger.pub.away"), &key).unwrap();
 }

@@ -527,6 +527,16 @@ fn gitignored_files_and_excluded_directories_are_not_scanned() {
         sub(&["--exclude", "legacy"]),
         ["infra/main.tf", "infra/vendor/x/main.tf"]
     );
+    // `./legacy` names ./legacy (there is none), not every legacy folder.
+    assert_eq!(scanned(&["--exclude", "./legacy"]), all);
+    // lockgate.yaml's paths are absolute to the walk; its excludes still
+    // name places from the project directory.
+    write(
+        d,
+        "lockgate.yaml",
+        "project: p\npolicy:\n  paths: [infra]\n  exclude: [infra/legacy]\n",
+    );
+    assert_eq!(scanned(&[]), ["infra/main.tf", "infra/vendor/x/main.tf"]);
 }
 
 #[test]

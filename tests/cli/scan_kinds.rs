@@ -494,6 +494,16 @@ fn secrets_in_environment_files_scripts_and_keys_are_found() {
         ),
     );
     write(d, "notes.txt", &format!("password={password}\n"));
+    // A DER key is binary and skipped without a word; a Latin-1 properties
+    // file is still read.
+    std::fs::write(
+        d.join("keys/der.key"),
+        [0x30u8, 0x82, 0x04, 0xa3, 0x02, 0x01, 0x00, 0x02],
+    )
+    .unwrap();
+    let mut latin = b"# r\xe9glages\n".to_vec();
+    latin.extend_from_slice(format!("app.password={password}\n").as_bytes());
+    std::fs::write(d.join("conf/latin.properties"), latin).unwrap();
     // Lockfiles are full of hashes and not searched.
     write(
         d,
@@ -508,7 +518,7 @@ fn secrets_in_environment_files_scripts_and_keys_are_found() {
     // The token is both of a known format and the value of a credential setting.
     assert_eq!(
         at(&v, "LG-SECRET-003"),
-        [".env:3", "deploy/release.sh:2"],
+        [".env:3", "conf/latin.properties:2", "deploy/release.sh:2"],
         "{:#?}",
         places(&v)
     );
@@ -516,13 +526,15 @@ fn secrets_in_environment_files_scripts_and_keys_are_found() {
     assert_eq!(at(&v, "LG-SECRET-001"), ["keys/deploy.pem:1"], "{:#?}", places(&v));
     // A reference is not a secret; .txt files are not read.
     assert!(
-        places(&v)
-            .iter()
-            .all(|p| !p.contains("app.properties") && !p.contains("notes.txt") && !p.contains("go.sum")),
+        places(&v).iter().all(|p| !p.contains("app.properties")
+            && !p.contains("notes.txt")
+            && !p.contains("go.sum")
+            && !p.contains("der.key")),
         "{:#?}",
         places(&v)
     );
-    assert_eq!(v["summary"]["files"], 5, "{:#}", v["summary"]);
+    assert_eq!(v["summary"]["files"], 6, "{:#}", v["summary"]);
+    assert!(findings(&v, "file-skipped").is_empty(), "{:#?}", places(&v));
     let text = v.to_string();
     assert!(
         !text.contains(password) && !text.contains(&token),
