@@ -31,7 +31,15 @@ fn apply_project_policy(g: &GlobalArgs, args: &mut ScanArgs) -> Result<()> {
     if args.paths == [std::path::PathBuf::from(".")] && !p.paths.is_empty() {
         args.paths = p.paths.iter().map(|x| base.join(x.as_str())).collect();
     }
-    args.exclude.extend(p.exclude.iter().map(|x| x.to_string()));
+    // A pattern with a slash names a place from the project directory.
+    args.exclude.extend(p.exclude.iter().map(|x| {
+        let x = x.as_str();
+        if x.contains('/') && !x.starts_with(['/', '.', '*']) {
+            base.join(x).to_string_lossy().into_owned()
+        } else {
+            x.to_string()
+        }
+    }));
     args.skip_rules.extend(p.skip.iter().map(|x| x.to_string()));
     if args.fail_on.is_none() && !args.exit_zero {
         args.fail_on = p

@@ -537,6 +537,14 @@ fn gitignored_files_and_excluded_directories_are_not_scanned() {
         "project: p\npolicy:\n  paths: [infra]\n  exclude: [infra/legacy]\n",
     );
     assert_eq!(scanned(&[]), ["infra/main.tf", "infra/vendor/x/main.tf"]);
+    // From a subdirectory, the project's excludes name the same place.
+    write(d, "lockgate.yaml", "project: p\npolicy:\n  exclude: [infra/legacy]\n");
+    let (v, _) = scan_json(&d.join("infra"), &["--rules", "LG-AWS-001"]);
+    let files: Vec<&str> = findings(&v, "LG-AWS-001")
+        .iter()
+        .map(|f| f["location"]["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["main.tf", "vendor/x/main.tf"]);
 }
 
 #[test]
