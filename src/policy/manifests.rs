@@ -20,17 +20,7 @@ use super::{Diagnostic, DiagnosticKind, SourceFile, docker, model::Span};
 
 pub fn load(file: &SourceFile, dockerfile: bool) -> (Vec<Resource>, Vec<Diagnostic>) {
     let error = |msg: String, line: u32, col: u32| {
-        Diagnostic::new(
-            DiagnosticKind::ParseError,
-            Span {
-                file: file.id,
-                line,
-                col,
-                end_line: line,
-                end_col: col,
-            },
-            msg,
-        )
+        Diagnostic::new(DiagnosticKind::ParseError, Span::point(file.id, line, col), msg)
     };
     if dockerfile {
         return match docker::parse(file) {
@@ -116,52 +106,48 @@ fn kubernetes(node: &Node, out: &mut Vec<Resource>) {
     });
 }
 
-/// Package manifests and lockfiles, gathered per directory into `project`
-/// resources for the package-manager standards (LG-PKG rules).
-pub const PROJECT_FILES: &[&str] = &[
+/// Package manifests; with the lockfiles below they are gathered per
+/// directory into `project` resources for the package-manager standards
+/// (LG-PKG rules).
+const MANIFESTS: &[&str] = &[
     "package.json",
+    "pyproject.toml",
+    "requirements.txt",
+    "Pipfile",
+    "setup.py",
+    "go.mod",
+    "Gopkg.toml",
+    "glide.yaml",
+    "Cargo.toml",
+];
+
+/// Lockfiles: generated, full of hashes.
+const LOCKFILES: &[&str] = &[
     "package-lock.json",
     "npm-shrinkwrap.json",
     "yarn.lock",
     "pnpm-lock.yaml",
     "bun.lock",
     "bun.lockb",
-    "pyproject.toml",
     "poetry.lock",
     "uv.lock",
-    "requirements.txt",
-    "Pipfile",
     "Pipfile.lock",
-    "setup.py",
-    "go.mod",
     "go.sum",
-    "Gopkg.toml",
     "Gopkg.lock",
-    "glide.yaml",
-    "Cargo.toml",
     "Cargo.lock",
 ];
 
-/// Lockfiles among [`PROJECT_FILES`]: generated, full of hashes.
+/// Whether a file name is a package manifest or a lockfile.
+pub fn is_project_file(name: &str) -> bool {
+    MANIFESTS.contains(&name) || LOCKFILES.contains(&name)
+}
+
+/// Whether the file at `path` is a lockfile.
 pub fn is_lockfile(path: &str) -> bool {
-    const LOCKFILES: &[&str] = &[
-        "package-lock.json",
-        "npm-shrinkwrap.json",
-        "yarn.lock",
-        "pnpm-lock.yaml",
-        "bun.lock",
-        "bun.lockb",
-        "poetry.lock",
-        "uv.lock",
-        "Pipfile.lock",
-        "go.sum",
-        "Gopkg.lock",
-        "Cargo.lock",
-    ];
     LOCKFILES.contains(&path.rsplit('/').next().unwrap_or(path))
 }
 
-/// One `project` resource per directory holding any of [`PROJECT_FILES`]:
+/// One `project` resource per directory holding a manifest or lockfile:
 /// attribute `files` (the names present), `poetry` (pyproject.toml uses
 /// Poetry), `cargo_binary` (Cargo.toml builds a binary), `go_vendor`
 /// (a `vendor/` folder beside the Go manifest).

@@ -139,6 +139,17 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// At `line:col` of a file outside the scanned ones (a policy file),
+    /// named by `path`.
+    pub fn at_path(kind: DiagnosticKind, path: String, line: u32, col: u32, message: String) -> Self {
+        Diagnostic {
+            kind,
+            span: Span::point(0, line, col),
+            path: Some(path),
+            message,
+        }
+    }
+
     pub fn new(kind: DiagnosticKind, span: Span, message: String) -> Self {
         Diagnostic {
             kind,
@@ -309,7 +320,7 @@ fn custom_rule(id: &str, title: &str, severity: Severity) -> &'static Rule {
 /// The file kinds the scanner reads.
 fn kind_of(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
-    if manifests::PROJECT_FILES.contains(&name) {
+    if manifests::is_project_file(name) {
         return Some(FileKind::Manifest);
     }
     if name.ends_with(".tf") || name.ends_with(".tofu") || name.ends_with(".tf.json") {
@@ -649,18 +660,7 @@ fn analyze(
     type ParseResult = (Parsed, HashMap<String, std::ops::Range<usize>>, Option<Diagnostic>);
     let parsed_all: Vec<ParseResult> = par_map(&sources, threads, |(c, text)| {
         let error = |msg: String, line: usize, col: usize| {
-            let (line, col) = (line as u32, col as u32);
-            Diagnostic::new(
-                DiagnosticKind::ParseError,
-                Span {
-                    file: 0,
-                    line,
-                    col,
-                    end_line: line,
-                    end_col: col,
-                },
-                msg,
-            )
+            Diagnostic::new(DiagnosticKind::ParseError, Span::point(0, line as u32, col as u32), msg)
         };
         if matches!(
             c.kind,
@@ -762,18 +762,13 @@ fn analyze(
         rego::check(&opts.rego)
     };
     for (path, line, col, msg) in policy_errors {
-        diags.push(Diagnostic {
-            kind: DiagnosticKind::Policy,
-            span: Span {
-                file: 0,
-                line,
-                col,
-                end_line: line,
-                end_col: col,
-            },
-            path: Some(path),
-            message: format!("Rego policy does not compile: {msg}"),
-        });
+        diags.push(Diagnostic::at_path(
+            DiagnosticKind::Policy,
+            path,
+            line,
+            col,
+            format!("Rego policy does not compile: {msg}"),
+        ));
     }
     let by_kind = rule::index(rules);
     let results = par_map(&roots_dirs, threads, |dir| {
@@ -863,18 +858,7 @@ fn analyze(
             }
             let message = format!("Rego policy failed on {address}: {}", failure.message);
             diags.push(match failure.at {
-                Some((path, line, col)) => Diagnostic {
-                    kind: DiagnosticKind::Policy,
-                    span: Span {
-                        file: 0,
-                        line,
-                        col,
-                        end_line: line,
-                        end_col: col,
-                    },
-                    path: Some(path),
-                    message,
-                },
+                Some((path, line, col)) => Diagnostic::at_path(DiagnosticKind::Policy, path, line, col, message),
                 None => Diagnostic::new(DiagnosticKind::Policy, span, message),
             });
         }

@@ -14,6 +14,19 @@ pub struct Span {
     pub end_col: u32,
 }
 
+impl Span {
+    /// One position, `line:col`, in file `file`.
+    pub fn point(file: u32, line: u32, col: u32) -> Span {
+        Span {
+            file,
+            line,
+            col,
+            end_line: line,
+            end_col: col,
+        }
+    }
+}
+
 /// Byte offsets to line/column.
 #[derive(Debug, Default)]
 pub struct LineIndex {

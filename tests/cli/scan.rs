@@ -36,6 +36,21 @@ pub(crate) fn findings<'a>(v: &'a Value, rule: &str) -> Vec<&'a Value> {
         .collect()
 }
 
+/// `file:line FIELD` of every finding of `rule`, in report order.
+pub(crate) fn located(v: &Value, rule: &str, field: &str) -> Vec<String> {
+    findings(v, rule)
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{} {}",
+                f["location"]["file"].as_str().unwrap(),
+                f["location"]["line"],
+                f[field].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
 pub(crate) fn unsuppressed<'a>(v: &'a Value, rule: &str) -> Vec<&'a Value> {
     findings(v, rule)
         .into_iter()
@@ -1006,19 +1021,7 @@ fn a_mixed_repository_is_scanned_in_one_pass_despite_bad_documents() {
     let rules = "LG-AWS-001,LG-K8S-001,LG-DOCKER-001,LG-CI-001";
     let (v, code) = scan_json(d, &["--rules", rules]);
     assert_eq!(code, 1);
-    let at = |rule: &str| -> Vec<String> {
-        findings(&v, rule)
-            .iter()
-            .map(|f| {
-                format!(
-                    "{}:{} {}",
-                    f["location"]["file"].as_str().unwrap(),
-                    f["location"]["line"],
-                    f["resource"].as_str().unwrap()
-                )
-            })
-            .collect()
-    };
+    let at = |rule: &str| located(&v, rule, "resource");
     assert_eq!(at("LG-AWS-001"), ["infra/s3.tf:1 aws_s3_bucket.a"]);
     assert_eq!(
         at("LG-K8S-001"),
@@ -1026,17 +1029,7 @@ fn a_mixed_repository_is_scanned_in_one_pass_despite_bad_documents() {
     );
     assert_eq!(at("LG-DOCKER-001"), ["app/Dockerfile:1 app/Dockerfile"]);
     assert_eq!(at("LG-CI-001"), [".github/workflows/ci.yml:6 .github/workflows/ci.yml"]);
-    let parse: Vec<String> = findings(&v, "parse-error")
-        .iter()
-        .map(|f| {
-            format!(
-                "{}:{} {}",
-                f["location"]["file"].as_str().unwrap(),
-                f["location"]["line"],
-                f["message"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let parse = located(&v, "parse-error", "message");
     assert_eq!(parse.len(), 2, "{parse:#?}");
     assert!(
         parse[0].starts_with("app/broken.Dockerfile:2 Dockerfile syntax error: unknown instruction"),

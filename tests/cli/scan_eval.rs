@@ -471,15 +471,17 @@ fn gitignored_files_and_excluded_directories_are_not_scanned() {
     write(d, "infra/vendor/x/main.tf", &bucket("vendored"));
     write(d, "infra/legacy/main.tf", &bucket("legacy"));
     write(d, "infra/.gitignore", "generated.tf\nbuild/\n");
-    let scanned = |args: &[&str]| -> Vec<String> {
+    // The files with a finding, scanning from `dir` with `args`.
+    let files = |dir: &Path, args: &[&str]| -> Vec<String> {
         let mut a = vec!["--rules", "LG-AWS-001"];
         a.extend_from_slice(args);
-        let (v, _) = scan_json(d, &a);
+        let (v, _) = scan_json(dir, &a);
         findings(&v, "LG-AWS-001")
             .iter()
             .map(|f| f["location"]["file"].as_str().unwrap().to_string())
             .collect()
     };
+    let scanned = |args: &[&str]| files(d, args);
     let all = ["infra/legacy/main.tf", "infra/main.tf", "infra/vendor/x/main.tf"];
     // .gitignore is honoured outside a git repository too: the ignored
     // files are not even read.
@@ -506,15 +508,7 @@ fn gitignored_files_and_excluded_directories_are_not_scanned() {
         ["infra/main.tf", "infra/vendor/x/main.tf"]
     );
     // Scanning a subdirectory, a pattern written from here still applies.
-    let sub = |args: &[&str]| -> Vec<String> {
-        let mut a = vec!["infra", "--rules", "LG-AWS-001"];
-        a.extend_from_slice(args);
-        let (v, _) = scan_json(d, &a);
-        findings(&v, "LG-AWS-001")
-            .iter()
-            .map(|f| f["location"]["file"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let sub = |args: &[&str]| files(d, &[&["infra"], args].concat());
     assert_eq!(
         sub(&["--exclude", "infra/legacy"]),
         ["infra/main.tf", "infra/vendor/x/main.tf"]
@@ -539,12 +533,7 @@ fn gitignored_files_and_excluded_directories_are_not_scanned() {
     assert_eq!(scanned(&[]), ["infra/main.tf", "infra/vendor/x/main.tf"]);
     // From a subdirectory, the project's excludes name the same place.
     write(d, "lockgate.yaml", "project: p\npolicy:\n  exclude: [infra/legacy]\n");
-    let (v, _) = scan_json(&d.join("infra"), &["--rules", "LG-AWS-001"]);
-    let files: Vec<&str> = findings(&v, "LG-AWS-001")
-        .iter()
-        .map(|f| f["location"]["file"].as_str().unwrap())
-        .collect();
-    assert_eq!(files, ["main.tf", "vendor/x/main.tf"]);
+    assert_eq!(files(&d.join("infra"), &[]), ["main.tf", "vendor/x/main.tf"]);
 }
 
 #[test]

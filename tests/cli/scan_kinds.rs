@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::scan::{findings, scan_json, write};
+use super::scan::{findings, located, scan_json, write};
 use super::{assert_no_panic, lockgate, stderr, stdout};
 
 /// `rule file:line` of every finding, in report order.
@@ -264,19 +264,7 @@ fn ci_installs_are_told_the_organisations_install_command() {
         "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pip install -r requirements.txt\n",
     );
     write(d, ".gitlab-ci.yml", "build:\n  script:\n    - npm ci\n    - npm test\n");
-    let messages = |v: &Value| -> Vec<String> {
-        findings(v, "LG-PKG-005")
-            .iter()
-            .map(|f| {
-                format!(
-                    "{}:{} {}",
-                    f["location"]["file"].as_str().unwrap(),
-                    f["location"]["line"],
-                    f["message"].as_str().unwrap()
-                )
-            })
-            .collect()
-    };
+    let messages = |v: &Value| located(v, "LG-PKG-005", "message");
     let (v, code) = scan_json(d, &["--rules", "LG-PKG-005"]);
     assert_eq!(code, 1);
     assert_eq!(
